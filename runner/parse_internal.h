@@ -1,0 +1,40 @@
+/* parse_internal.h - parsers for option values shared by the CLI and the
+ * linked runner; each returns 0, or -1 with a one-line reason in err. */
+#ifndef TESTCAGE_PARSE_INTERNAL_H
+#define TESTCAGE_PARSE_INTERNAL_H
+
+#include <stddef.h>
+
+#include <testcage/testcage.h>
+
+/* Exit codes shared by every front end (documented in the README). */
+enum {
+    TC_EXIT_LEAKS = 122,   /* leaks under --leaks=fail turned a pass into a failure */
+    TC_EXIT_TIMEOUT = 124, /* the wall-clock limit was reached */
+    TC_EXIT_SETUP = 125,   /* bad option or the cage could not be set up */
+    TC_EXIT_NOEXEC = 126,  /* PROGRAM is not executable */
+    TC_EXIT_NOENT = 127,   /* PROGRAM was not found */
+};
+
+/* "1.5", "90", "250ms", "2s", "1m": seconds as a double, >= 0, finite. */
+int tc_parse_duration(const char *s, double *out, char *err, size_t errlen);
+
+/* "64m", "1G", "4096", "10%": validated and normalised for tmpfs size=. */
+int tc_parse_size(const char *s, char *out, size_t outlen, char *err, size_t errlen);
+
+/* "pid,mount,ipc", "none", "+net" (added to the default), "-ipc": bits. */
+int tc_parse_namespaces(const char *s, unsigned *out, char *err, size_t errlen);
+
+/* "warn" | "fail" | "ignore". */
+int tc_parse_leaks(const char *s, enum testcage_leak_policy *out, char *err, size_t errlen);
+
+/* "I/N" with 0 <= I < N. */
+int tc_parse_shard(const char *s, unsigned *index, unsigned *total, char *err, size_t errlen);
+
+/* A non-negative integer that fits in int (for -j). */
+int tc_parse_count(const char *s, int *out, char *err, size_t errlen);
+
+/* The exit status a front end reports for one finished cage. */
+int tc_exit_status(const testcage_result *result);
+
+#endif
