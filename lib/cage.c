@@ -1,0 +1,666 @@
+/* cage.c - the runner's side of a cage: plan it, clone it, watch its fds
+ * (result and report records, captured output, deadline, init exit) and
+ * turn what it learns into a testcage_result. */
+#include "testcage_internal.h"
+#include "wire_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/pidfd.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+enum source { SRC_PIDFD, SRC_TIMER, SRC_RESULT, SRC_REPORT, SRC_CAPTURE, SRC_COUNT };
+enum phase { RUNNING, TERMINATING, KILLED, OVER };
+
+struct capture {
+    char *head, *tail; /* first bytes; then a ring of the last ones */
+    size_t head_len, head_cap, tail_cap, tail_pos, total;
+};
+
+struct testcage_cage {
+    struct testcage_cage *next, *prev; /* live cages, closed in every new child */
+    int fd[SRC_COUNT];                 /* runner-side fds, -1 when closed */
+    int epfd;
+    pid_t pid;
+    enum phase phase;
+    double grace;
+    enum testcage_leak_policy opts_leaks;
+    struct timespec start;
+    struct wire_reader *result_rd, *report_rd;
+    struct capture cap;
+    bool got_status;
+    testcage_result res;
+};
+
+static struct testcage_cage *live_cages;
+static int runner_pidfd = -1; /* inherited by every init: readable once we die */
+static int ns_unavailable;    /* errno of the clone that showed namespaces are off */
+
+void testcage_opts_init(testcage_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->namespaces = TESTCAGE_NS_DEFAULT;
+    o->auto_user = true;
+    o->private_tmp = true;
+    o->fresh_proc = true;
+    o->timeout = 60;
+    o->grace = 2;
+    o->capture_limit = 64 * 1024;
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0) close(*fd);
+    *fd = -1;
+}
+
+void tc_cages_close_inherited(void)
+{
+    for (struct testcage_cage *c = live_cages; c; c = c->next) {
+        for (int k = 0; k < SRC_COUNT; k++)
+            close_fd(&c->fd[k]);
+        close_fd(&c->epfd);
+    }
+}
+
+static double elapsed(const struct timespec *since)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - since->tv_sec) + (double)(now.tv_nsec - since->tv_nsec) / 1e9;
+}
+
+/* ---- planning: everything decided before the clone ---- */
+
+/* /tmp/a/b/c -> /tmp/a: the whole checkout or build tree stays reachable. */
+static void keep_top(struct cage_plan *p, size_t *n, const char *path)
+{
+    const char *roots[] = {"/tmp/", "/dev/shm/"};
+    for (size_t r = 0; r < 2 && path && *n < TC_MAX_KEEP; r++) {
+        size_t rl = strlen(roots[r]);
+        if (strncmp(path, roots[r], rl) != 0 || path[rl] == 0) continue;
+        size_t len = rl + strcspn(path + rl, "/");
+        if (len >= sizeof(p->keep_store[0])) return;
+        for (size_t k = 0; k < *n; k++)
+            if (strncmp(p->keep[k], path, len) == 0 && p->keep[k][len] == 0) return;
+        memcpy(p->keep_store[*n], path, len);
+        p->keep_store[*n][len] = 0;
+        p->keep[*n] = p->keep_store[*n];
+        (*n)++;
+    }
+}
+
+/* Where execvp will find argv0, so that a program under /tmp stays visible. */
+static void program_path(const char *argv0, char out[PATH_MAX])
+{
+    out[0] = 0;
+    if (strchr(argv0, '/')) {
+        if (!realpath(argv0, out)) out[0] = 0;
+        return;
+    }
+    const char *path = getenv("PATH");
+    for (const char *dir = path; dir && *dir;) {
+        size_t len = strcspn(dir, ":");
+        char cand[PATH_MAX];
+        snprintf(cand, sizeof(cand), "%.*s/%s", (int)len, dir, argv0);
+        if (access(cand, X_OK) == 0 && realpath(cand, out)) return;
+        dir += len + (dir[len] == ':');
+    }
+    out[0] = 0;
+}
+
+static void plan_keep(struct cage_plan *p, const testcage_opts *o)
+{
+    size_t n = 0;
+    for (size_t k = 0; o->keep && o->keep[k] && n < TC_MAX_KEEP; k++) {
+        snprintf(p->keep_store[n], sizeof(p->keep_store[n]), "%s", o->keep[k]);
+        p->keep[n] = p->keep_store[n];
+        n++;
+    }
+    char path[PATH_MAX];
+    keep_top(p, &n, p->cwd);
+    if (o->argv) {
+        program_path(o->argv[0], path);
+        keep_top(p, &n, path);
+    }
+    ssize_t len = readlink("/proc/self/exe", path, sizeof(path) - 1);
+    if (len > 0) {
+        path[len] = 0;
+        keep_top(p, &n, path);
+    }
+    p->keep[n] = NULL;
+}
+
+static void plan_tmp_options(struct cage_plan *p, const testcage_opts *o)
+{
+    if (o->tmp_options)
+        snprintf(p->tmp_options, sizeof(p->tmp_options), "%s", o->tmp_options);
+    else
+        snprintf(p->tmp_options, sizeof(p->tmp_options), "mode=%s%s%s",
+                 o->tmp_mode ? o->tmp_mode : "1777", o->tmp_size ? ",size=" : "",
+                 o->tmp_size ? o->tmp_size : "");
+}
+
+static void plan_namespaces(struct cage_plan *p, const testcage_opts *o)
+{
+    bool privileged = tc_caps_privileged();
+    p->ns = o->namespaces;
+    if (p->ns && !privileged && o->auto_user) p->ns |= TESTCAGE_NS_USER;
+    p->fork_only = p->ns == 0;
+    p->drop_caps = !p->fork_only && privileged && !o->keep_caps && !(p->ns & TESTCAGE_NS_USER);
+    p->drop_all_caps = (p->ns & TESTCAGE_NS_USER) && !o->keep_caps;
+    p->uid = geteuid();
+    p->gid = getegid();
+}
+
+static unsigned long clone_flags(unsigned ns)
+{
+    unsigned long f = 0;
+    f |= (ns & TESTCAGE_NS_PID) ? CLONE_NEWPID : 0;
+    f |= (ns & TESTCAGE_NS_MOUNT) ? CLONE_NEWNS : 0;
+    f |= (ns & TESTCAGE_NS_IPC) ? CLONE_NEWIPC : 0;
+    f |= (ns & TESTCAGE_NS_UTS) ? CLONE_NEWUTS : 0;
+    f |= (ns & TESTCAGE_NS_NET) ? CLONE_NEWNET : 0;
+    f |= (ns & TESTCAGE_NS_USER) ? CLONE_NEWUSER : 0;
+    return f;
+}
+
+/* ---- results ---- */
+
+static void set_message(testcage_result *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void set_message(testcage_result *r, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    free(r->message);
+    r->message = strdup(buf);
+}
+
+#define PUSH(arr, n, item)                                                                         \
+    do {                                                                                           \
+        void *grown_ = realloc((arr), ((n) + 1) * sizeof(*(arr)));                                 \
+        if (grown_) {                                                                              \
+            (arr) = grown_;                                                                        \
+            (arr)[(n)++] = (item);                                                                 \
+        }                                                                                          \
+    } while (0)
+
+static void take_init_record(struct testcage_cage *c, const struct wire_rec *w)
+{
+    testcage_result *r = &c->res;
+    if (w->type == WIRE_STATUS && w->nint >= 1) {
+        int st = (int)w->i[0];
+        c->got_status = true;
+        r->exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+        r->signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+    } else if (w->type == WIRE_PROC && w->nint >= 1 && w->nstr >= 2 && r->nprocs < TC_MAX_LISTED) {
+        testcage_leaked_proc p = {(pid_t)w->i[0], strdup(w->s[0]), strdup(w->s[1])};
+        PUSH(r->procs, r->nprocs, p);
+    } else if (w->type == WIRE_FILE && w->nint >= 2 && w->nstr >= 1 && r->nfiles < TC_MAX_LISTED) {
+        testcage_leaked_file f = {strdup(w->s[0]), (uint64_t)w->i[0], w->i[1] != 0};
+        PUSH(r->files, r->nfiles, f);
+    } else if (w->type == WIRE_IPC && w->nint >= 3 && r->nipcs < TC_MAX_LISTED) {
+        testcage_leaked_ipc i = {(enum testcage_ipc_kind)w->i[0], (int32_t)w->i[1],
+                                 (int32_t)w->i[2]};
+        PUSH(r->ipcs, r->nipcs, i);
+    } else if (w->type == WIRE_OMITTED && w->nint >= 3) {
+        r->procs_omitted = (size_t)w->i[0];
+        r->files_omitted = (size_t)w->i[1];
+        r->ipcs_omitted = (size_t)w->i[2];
+    } else if (w->type == WIRE_SETUP_ERROR && w->nint >= 1 && w->nstr >= 1) {
+        r->status = TESTCAGE_SETUP_ERROR;
+        set_message(r, "cannot %s: %s", w->s[0], strerror((int)w->i[0]));
+    }
+}
+
+/* The body speaks only for itself: failures, a skip reason, exec errors.
+ * Nothing here can turn a failing status into a pass. */
+static void take_body_record(struct testcage_cage *c, const struct wire_rec *w)
+{
+    testcage_result *r = &c->res;
+    if (w->type == WIRE_FAILURE && w->nint >= 1 && w->nstr >= 2 && r->nfailures < TC_MAX_LISTED) {
+        testcage_failure f = {w->s[0][0] ? strdup(w->s[0]) : NULL, (int)w->i[0], strdup(w->s[1])};
+        PUSH(r->failures, r->nfailures, f);
+    } else if (w->type == WIRE_SKIP && w->nstr >= 1 && !r->skip_reason) {
+        r->skip_reason = strdup(w->s[0]);
+    } else if (w->type == WIRE_EXEC_ERROR && w->nint >= 1 && w->nstr >= 1) {
+        r->exec_errno = (int)w->i[0];
+        set_message(r, "%s: %s", w->s[0],
+                    r->exec_errno == ENOENT ? "not found" : strerror(r->exec_errno));
+    } else if (w->type == WIRE_SETUP_ERROR && w->nint >= 1 && w->nstr >= 1) {
+        take_init_record(c, w);
+    }
+}
+
+/* ---- captured output, bounded: the head and the tail are kept ---- */
+
+static void capture_add(struct capture *cp, const char *buf, size_t n)
+{
+    cp->total += n;
+    size_t h = cp->head_cap - cp->head_len < n ? cp->head_cap - cp->head_len : n;
+    memcpy(cp->head + cp->head_len, buf, h);
+    cp->head_len += h;
+    for (size_t k = h; k < n && cp->tail_cap; k++) {
+        cp->tail[cp->tail_pos % cp->tail_cap] = buf[k];
+        cp->tail_pos++;
+    }
+}
+
+static void capture_finish(struct capture *cp, testcage_result *r)
+{
+    size_t tail_len = cp->tail_pos < cp->tail_cap ? cp->tail_pos : cp->tail_cap;
+    r->output_dropped = cp->total - cp->head_len - tail_len;
+    char note[80] = "";
+    if (r->output_dropped)
+        snprintf(note, sizeof(note), "\n[testcage: %zu bytes of output omitted]\n",
+                 r->output_dropped);
+    size_t len = cp->head_len + strlen(note) + tail_len;
+    r->output = malloc(len + 1);
+    if (!r->output) return;
+    memcpy(r->output, cp->head, cp->head_len);
+    memcpy(r->output + cp->head_len, note, strlen(note));
+    char *dst = r->output + cp->head_len + strlen(note);
+    size_t first = cp->tail_pos - tail_len; /* oldest byte still in the ring */
+    for (size_t k = 0; k < tail_len; k++)
+        dst[k] = cp->tail[(first + k) % cp->tail_cap];
+    r->output[len] = 0;
+    r->output_len = len;
+}
+
+/* ---- the event side ---- */
+
+static void watch(struct testcage_cage *c, enum source s)
+{
+    struct epoll_event ev = {.events = EPOLLIN, .data.u32 = s};
+    if (c->fd[s] >= 0 && epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->fd[s], &ev) < 0) close_fd(&c->fd[s]);
+}
+
+/* Drops a source once it reached EOF: polling a hung-up pipe spins. */
+static void unwatch(struct testcage_cage *c, enum source s)
+{
+    if (c->fd[s] >= 0) {
+        epoll_ctl(c->epfd, EPOLL_CTL_DEL, c->fd[s], NULL);
+        close_fd(&c->fd[s]);
+    }
+}
+
+static void drain_records(struct testcage_cage *c, enum source s)
+{
+    struct wire_reader *rd = s == SRC_RESULT ? c->result_rd : c->report_rd;
+    for (;;) {
+        int rc = wire_reader_fill(rd, c->fd[s]);
+        struct wire_rec w;
+        int got = 0;
+        while (wire_reader_next(rd, &w) == 1) {
+            got++;
+            if (s == SRC_RESULT)
+                take_init_record(c, &w);
+            else
+                take_body_record(c, &w);
+        }
+        if (rd->corrupt && s == SRC_REPORT) c->res.report_corrupt = true;
+        if (rc != 0) {
+            unwatch(c, s);
+            return;
+        }
+        if (!got) return;
+    }
+}
+
+/* Reads what is there; a writer that outlived the cage cannot hold us. */
+static void drain_capture(struct testcage_cage *c, size_t budget)
+{
+    char buf[16384];
+    while (c->fd[SRC_CAPTURE] >= 0 && budget) {
+        ssize_t n = read(c->fd[SRC_CAPTURE], buf, sizeof(buf));
+        if (n > 0) {
+            capture_add(&c->cap, buf, (size_t)n);
+            budget--;
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else {
+            if (n == 0 || errno != EAGAIN) unwatch(c, SRC_CAPTURE);
+            return;
+        }
+    }
+}
+
+static void arm_timer(struct testcage_cage *c, double seconds)
+{
+    struct itimerspec its = {0};
+    its.it_value.tv_sec = (time_t)seconds;
+    its.it_value.tv_nsec = (long)((seconds - (double)its.it_value.tv_sec) * 1e9);
+    if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
+        its.it_value.tv_nsec = 1; /* zero would disarm it */
+    timerfd_settime(c->fd[SRC_TIMER], 0, &its, NULL);
+}
+
+static void send_term(struct testcage_cage *c)
+{
+    kill(c->pid, SIGTERM); /* the init forwards it to everyone in the cage */
+    c->phase = TERMINATING;
+    arm_timer(c, c->grace);
+}
+
+static void on_timer(struct testcage_cage *c)
+{
+    uint64_t ticks;
+    if (read(c->fd[SRC_TIMER], &ticks, sizeof(ticks)) < 0 && errno == EAGAIN) return;
+    if (c->phase == RUNNING) {
+        c->res.timed_out = true;
+        send_term(c);
+    } else if (c->phase == TERMINATING) {
+        c->res.killed = true;
+        c->phase = KILLED;
+        kill(c->pid, SIGKILL); /* the kernel then kills the whole namespace */
+    }
+}
+
+static void classify(struct testcage_cage *c, int init_code)
+{
+    testcage_result *r = &c->res;
+    if (r->status == TESTCAGE_SETUP_ERROR) return;
+    if (!c->got_status && !r->timed_out && !r->interrupted) {
+        r->status = TESTCAGE_CRASH;
+        if (!r->message)
+            set_message(r, "the cage init ended before reporting (code %d)", init_code);
+        return;
+    }
+    if (r->timed_out)
+        r->status = TESTCAGE_TIMEOUT;
+    else if (r->signal)
+        r->status = TESTCAGE_CRASH;
+    else if (r->exit_code == 77)
+        r->status = TESTCAGE_SKIP;
+    else if (r->exit_code != 0 || r->nfailures)
+        r->status = TESTCAGE_FAIL;
+    else
+        r->status = TESTCAGE_PASS;
+    if (r->status == TESTCAGE_PASS && c->opts_leaks == TESTCAGE_LEAKS_FAIL &&
+        testcage_result_leaks(r)) {
+        r->status = TESTCAGE_FAIL;
+        r->leak_failed = true;
+    }
+}
+
+static void on_init_exit(struct testcage_cage *c)
+{
+    siginfo_t info = {0};
+    if (waitid((idtype_t)P_PIDFD, (id_t)c->fd[SRC_PIDFD], &info, WEXITED | WNOHANG) < 0 ||
+        info.si_pid == 0)
+        return;
+    c->res.duration = elapsed(&c->start);
+    if (c->fd[SRC_RESULT] >= 0) drain_records(c, SRC_RESULT);
+    if (c->fd[SRC_REPORT] >= 0) drain_records(c, SRC_REPORT);
+    drain_capture(c, 1024);
+    for (int k = 0; k < SRC_COUNT; k++)
+        unwatch(c, (enum source)k);
+    int code = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
+    classify(c, code);
+    c->phase = OVER;
+}
+
+int testcage_cage_dispatch(struct testcage_cage *c)
+{
+    struct epoll_event evs[SRC_COUNT];
+    int n = c->phase == OVER ? 0 : epoll_wait(c->epfd, evs, SRC_COUNT, 0);
+    bool init_exited = false;
+    for (int k = 0; k < n; k++) {
+        switch (evs[k].data.u32) {
+        case SRC_TIMER:
+            on_timer(c);
+            break;
+        case SRC_RESULT:
+        case SRC_REPORT:
+            drain_records(c, (enum source)evs[k].data.u32);
+            break;
+        case SRC_CAPTURE:
+            drain_capture(c, 64);
+            break;
+        case SRC_PIDFD:
+            init_exited = true; /* handled last: the pipes are drained first */
+            break;
+        }
+    }
+    if (init_exited) on_init_exit(c);
+    return c->phase == OVER;
+}
+
+/* ---- starting ---- */
+
+static int make_pipe(int fds[2])
+{
+    if (pipe2(fds, O_CLOEXEC) < 0) return -1;
+    return fcntl(fds[0], F_SETFL, O_NONBLOCK);
+}
+
+static int capture_init(struct capture *cp, size_t limit)
+{
+    if (limit < 1024) limit = 1024;
+    cp->head_cap = limit / 4;
+    cp->tail_cap = limit - cp->head_cap;
+    cp->head = malloc(cp->head_cap);
+    cp->tail = malloc(cp->tail_cap);
+    return cp->head && cp->tail ? 0 : -1;
+}
+
+static pid_t clone_cage(unsigned long flags)
+{
+    /* A fork with namespace flags: no CLONE_VM, so no stack to hand over. */
+    return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+static bool namespaces_refused(int err)
+{
+    return err == EPERM || err == EINVAL || err == ENOSPC || err == EUSERS || err == ENOSYS;
+}
+
+/* Clones the init; falls back to fork only when no namespace can be made. */
+static pid_t spawn(struct testcage_cage *c, struct cage_plan *p, const testcage_opts *o)
+{
+    if (!p->fork_only && !ns_unavailable) {
+        pid_t pid = clone_cage(clone_flags(p->ns));
+        if (pid == 0) tc_cage_init(p);
+        if (pid > 0 || !namespaces_refused(errno)) return pid;
+        ns_unavailable = errno;
+    }
+    if (!p->fork_only) {
+        if (o->require_isolation) {
+            c->res.status = TESTCAGE_SETUP_ERROR;
+            set_message(&c->res, "no namespaces available (%s) and isolation is required",
+                        strerror(ns_unavailable));
+            errno = ns_unavailable;
+            return -1;
+        }
+        set_message(&c->res, "no namespaces available (%s); running without isolation",
+                    strerror(ns_unavailable));
+        p->fork_only = true;
+        p->ns = 0;
+        p->drop_caps = p->drop_all_caps = false;
+    }
+    pid_t pid = clone_cage(0);
+    if (pid == 0) tc_cage_init(p);
+    return pid;
+}
+
+static int open_watch_fds(struct testcage_cage *c, const testcage_opts *o)
+{
+    c->fd[SRC_PIDFD] = pidfd_open(c->pid, 0);
+    c->fd[SRC_TIMER] = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    if (c->fd[SRC_PIDFD] < 0 || c->fd[SRC_TIMER] < 0) return -1;
+    for (int k = 0; k < SRC_COUNT; k++)
+        watch(c, (enum source)k);
+    if (o->timeout > 0) arm_timer(c, o->timeout);
+    return 0;
+}
+
+static void link_cage(struct testcage_cage *c)
+{
+    c->next = live_cages;
+    if (live_cages) live_cages->prev = c;
+    live_cages = c;
+}
+
+static void unlink_cage(struct testcage_cage *c)
+{
+    if (c->prev)
+        c->prev->next = c->next;
+    else if (live_cages == c)
+        live_cages = c->next;
+    if (c->next) c->next->prev = c->prev;
+    c->next = c->prev = NULL;
+}
+
+static struct testcage_cage *cage_new(const testcage_opts *o)
+{
+    struct testcage_cage *c = calloc(1, sizeof(*c));
+    if (!c) return NULL;
+    for (int k = 0; k < SRC_COUNT; k++)
+        c->fd[k] = -1;
+    c->epfd = epoll_create1(EPOLL_CLOEXEC);
+    c->result_rd = calloc(1, sizeof(*c->result_rd));
+    c->report_rd = calloc(1, sizeof(*c->report_rd));
+    c->grace = o->grace;
+    c->opts_leaks = o->leaks;
+    c->res.exit_code = -1;
+    c->pid = -1;
+    clock_gettime(CLOCK_MONOTONIC, &c->start);
+    if (c->epfd < 0 || !c->result_rd || !c->report_rd ||
+        (o->capture_output && capture_init(&c->cap, o->capture_limit) < 0)) {
+        testcage_cage_finish(c, NULL);
+        return NULL;
+    }
+    return c;
+}
+
+static void close_pair(int p[2])
+{
+    close_fd(&p[0]);
+    close_fd(&p[1]);
+}
+
+int testcage_start(const testcage_opts *o, testcage_cage **out)
+{
+    struct testcage_cage *c = cage_new(o);
+    if (!c) return -1;
+    if (runner_pidfd < 0) runner_pidfd = pidfd_open(getpid(), 0); /* CLOEXEC by default */
+    struct cage_plan p = {.opts = o, .capture_w = -1, .runner_pidfd = runner_pidfd};
+    int res[2] = {-1, -1}, rep[2] = {-1, -1}, cap[2] = {-1, -1};
+    if (!getcwd(p.cwd, sizeof(p.cwd))) p.cwd[0] = 0;
+    plan_keep(&p, o);
+    plan_tmp_options(&p, o);
+    plan_namespaces(&p, o);
+    if (make_pipe(res) < 0 || make_pipe(rep) < 0 || (o->capture_output && make_pipe(cap) < 0)) {
+        set_message(&c->res, "cannot make a pipe: %s", strerror(errno));
+        c->res.status = TESTCAGE_SETUP_ERROR;
+    } else {
+        p.result_w = res[1];
+        p.report_w = rep[1];
+        p.capture_w = cap[1];
+        c->fd[SRC_RESULT] = res[0];
+        c->fd[SRC_REPORT] = rep[0];
+        c->fd[SRC_CAPTURE] = cap[0];
+        res[0] = rep[0] = cap[0] = -1;
+        link_cage(c); /* from here on, later cages' children close our fds */
+        fflush(NULL); /* or buffered output would be printed by the child too */
+        c->pid = spawn(c, &p, o);
+    }
+    int err = errno;
+    close_pair(res);
+    close_pair(rep);
+    close_pair(cap);
+    c->res.isolated = !p.fork_only;
+    if (c->pid < 0 && c->res.status != TESTCAGE_SETUP_ERROR) {
+        c->res.status = TESTCAGE_SETUP_ERROR;
+        set_message(&c->res, "cannot clone the cage: %s", strerror(err));
+    }
+    if (c->pid > 0 && open_watch_fds(c, o) < 0) {
+        c->res.status = TESTCAGE_SETUP_ERROR;
+        set_message(&c->res, "cannot watch the cage: %s", strerror(errno));
+        kill(c->pid, SIGKILL);
+    }
+    c->res.init_pid = c->pid;
+    if (c->pid < 0 || c->res.status == TESTCAGE_SETUP_ERROR) {
+        /* Nothing to watch: make the fd readable at once so the caller's
+         * loop picks the verdict up like any other. */
+        if (c->pid > 0) waitpid(c->pid, NULL, 0);
+        c->pid = -1;
+        c->phase = OVER;
+        for (int k = 0; k < SRC_COUNT; k++)
+            unwatch(c, (enum source)k);
+        c->fd[SRC_TIMER] = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+        watch(c, SRC_TIMER);
+        if (c->fd[SRC_TIMER] >= 0) arm_timer(c, 0);
+    }
+    *out = c;
+    return 0;
+}
+
+int testcage_cage_fd(const testcage_cage *c)
+{
+    return c->epfd;
+}
+
+pid_t testcage_cage_pid(const testcage_cage *c)
+{
+    return c->pid;
+}
+
+void testcage_cage_terminate(testcage_cage *c)
+{
+    if (c->phase != RUNNING) return;
+    c->res.interrupted = true;
+    send_term(c);
+}
+
+void testcage_cage_finish(testcage_cage *c, testcage_result *out)
+{
+    if (c->phase != OVER && c->pid > 0) {
+        kill(c->pid, SIGKILL);
+        struct pollfd p = {.fd = c->fd[SRC_PIDFD], .events = POLLIN};
+        while (c->phase != OVER && poll(&p, 1, -1) >= 0)
+            on_init_exit(c);
+    }
+    if (c->cap.head) capture_finish(&c->cap, &c->res);
+    for (int k = 0; k < SRC_COUNT; k++)
+        close_fd(&c->fd[k]);
+    close_fd(&c->epfd);
+    unlink_cage(c);
+    free(c->cap.head);
+    free(c->cap.tail);
+    free(c->result_rd);
+    free(c->report_rd);
+    if (out)
+        *out = c->res;
+    else
+        testcage_result_free(&c->res);
+    free(c);
+}
+
+int testcage_run(const testcage_opts *o, testcage_result *r)
+{
+    testcage_cage *c;
+    if (testcage_start(o, &c) < 0) return -1;
+    struct pollfd p = {.fd = testcage_cage_fd(c), .events = POLLIN};
+    while (!testcage_cage_dispatch(c))
+        if (poll(&p, 1, -1) < 0 && errno != EINTR) break;
+    testcage_cage_finish(c, r);
+    return 0;
+}

@@ -1,0 +1,193 @@
+/* init.c - the cage init (pid 1 of the cage, never runs test code) and the
+ * start of the test body it forks (pid 2). Runs in the child of the clone. */
+#include "testcage_internal.h"
+#include "wire_internal.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int tc_report_fd = -1;
+
+static void send_error(int fd, int type, int err, const char *what)
+{
+    struct wire_rec r = {.type = (uint32_t)type, .nint = 1, .nstr = 1, .i = {err}};
+    r.s[0] = what;
+    wire_send(fd, &r);
+}
+
+/* The runner may have died between the clone and PR_SET_PDEATHSIG. */
+static bool runner_gone(int pidfd)
+{
+    struct pollfd p = {.fd = pidfd, .events = POLLIN};
+    return pidfd >= 0 && poll(&p, 1, 0) > 0;
+}
+
+static void reset_signals(void)
+{
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static int clamp_status(int rc)
+{
+    return rc >= 0 && rc <= 255 ? rc : 1;
+}
+
+static _Noreturn void run_body(const struct cage_plan *p, const char *tmpdir)
+{
+    const testcage_opts *o = p->opts;
+    close(p->result_w);
+    if (p->runner_pidfd >= 0) close(p->runner_pidfd);
+    /* In fork-only mode nothing else ends the body with its init. */
+    if (p->fork_only && (setpgid(0, 0) < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) < 0))
+        _exit(TC_INIT_SETUP_FAILED);
+    reset_signals();
+    if (p->capture_w >= 0) {
+        if (dup2(p->capture_w, 1) < 0 || dup2(p->capture_w, 2) < 0) _exit(TC_INIT_SETUP_FAILED);
+        close(p->capture_w);
+    }
+    char fdnum[16];
+    snprintf(fdnum, sizeof(fdnum), "%d", p->report_w);
+    tc_report_fd = p->report_w;
+    if (setenv("TESTCAGE_REPORT_FD", fdnum, 1) < 0 || setenv("TESTCAGE_IN_CAGE", "1", 1) < 0 ||
+        (tmpdir && setenv("TMPDIR", tmpdir, 1) < 0))
+        _exit(TC_INIT_SETUP_FAILED);
+    if ((p->drop_caps || p->drop_all_caps) && tc_caps_drop(p->drop_all_caps) < 0) {
+        send_error(p->report_w, WIRE_SETUP_ERROR, errno, "drop capabilities");
+        _exit(TC_INIT_SETUP_FAILED);
+    }
+    if (o->argv) {
+        execvp(o->argv[0], (char *const *)o->argv);
+        int err = errno;
+        send_error(p->report_w, WIRE_EXEC_ERROR, err, o->argv[0]);
+        _exit(err == ENOENT || err == ENOTDIR ? 127 : 126);
+    }
+    int rc = o->fn(o->fn_arg);
+    fflush(NULL);
+    _exit(clamp_status(rc));
+}
+
+/* Signals the init acts on; all are blocked and taken with sigwaitinfo. */
+static void init_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    int sigs[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1};
+    for (size_t k = 0; k < sizeof(sigs) / sizeof(sigs[0]); k++)
+        sigaddset(set, sigs[k]);
+    sigprocmask(SIG_BLOCK, set, NULL);
+}
+
+/* Makes the cage's world; returns 0 or sends the reason and returns -1. */
+static int setup_world(const struct cage_plan *p)
+{
+    char what[256] = "";
+    int rc = 0;
+    if ((p->ns & TESTCAGE_NS_USER) && tc_userns_map(p->uid, p->gid, what, sizeof(what)) < 0)
+        rc = -1;
+    if (rc == 0 && (p->ns & TESTCAGE_NS_MOUNT) && tc_mounts_setup(p, what, sizeof(what)) < 0)
+        rc = -1;
+    if (rc == 0 && (p->ns & TESTCAGE_NS_UTS)) {
+        const char *name = p->opts->hostname ? p->opts->hostname : "testcage";
+        if (sethostname(name, strlen(name)) < 0) {
+            snprintf(what, sizeof(what), "set the hostname");
+            rc = -1;
+        }
+    }
+    if (rc == 0 && (p->ns & TESTCAGE_NS_NET) && tc_net_lo_up() < 0) {
+        snprintf(what, sizeof(what), "bring up lo");
+        rc = -1;
+    }
+    if (rc < 0) send_error(p->result_w, WIRE_SETUP_ERROR, errno, what);
+    return rc;
+}
+
+/* Forwards a termination request to every process of the cage. */
+static void forward_term(const struct cage_plan *p, pid_t body)
+{
+    if (!p->fork_only) {
+        kill(-1, SIGTERM);
+        return;
+    }
+    kill(-body, SIGTERM);
+    pid_t pids[TC_MAX_LISTED];
+    long n = tc_leaks_list_pids(getpid(), false, pids, TC_MAX_LISTED);
+    for (long k = 0; k < n && k < TC_MAX_LISTED; k++)
+        kill(pids[k], SIGTERM);
+}
+
+/* Waits for the body, reaping every orphan on the way. */
+static int wait_body(const struct cage_plan *p, const sigset_t *set, pid_t body)
+{
+    for (;;) {
+        siginfo_t info;
+        int sig = sigwaitinfo(set, &info);
+        if (sig == SIGCHLD) {
+            int st;
+            pid_t pid;
+            while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+                if (pid == body) return st;
+        } else if (sig > 0 && sig != SIGUSR1) {
+            forward_term(p, body);
+        }
+    }
+}
+
+static void report_end(const struct cage_plan *p, int status, const char *tmpdir)
+{
+    struct wire_rec r = {.type = WIRE_STATUS, .nint = 1, .i = {status}};
+    wire_send(p->result_w, &r);
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ; /* orphans that just died are not leaks */
+    pid_t self = getpid();
+    if (p->opts->leaks != TESTCAGE_LEAKS_IGNORE) {
+        const char *ns_dirs[] = {"/tmp", "/dev/shm", NULL};
+        const char *fo_dirs[] = {tmpdir, NULL};
+        bool private_tmp = (p->ns & TESTCAGE_NS_MOUNT) && p->opts->private_tmp;
+        const char *none[] = {NULL};
+        tc_leaks_report(p->result_w, self, !p->fork_only,
+                        p->fork_only  ? fo_dirs
+                        : private_tmp ? ns_dirs
+                                      : none);
+    }
+    tc_leaks_kill_all(self, !p->fork_only);
+}
+
+_Noreturn void tc_cage_init(const struct cage_plan *p)
+{
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || runner_gone(p->runner_pidfd))
+        _exit(TC_INIT_SETUP_FAILED);
+    tc_cages_close_inherited();
+    sigset_t set;
+    init_signals(&set);
+    if (setup_world(p) < 0) _exit(TC_INIT_SETUP_FAILED);
+    char tmpdir[64] = "";
+    if (p->fork_only) {
+        strcpy(tmpdir, "/tmp/testcage.XXXXXX");
+        if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0 || !mkdtemp(tmpdir)) {
+            send_error(p->result_w, WIRE_SETUP_ERROR, errno, "make a private TMPDIR");
+            _exit(TC_INIT_SETUP_FAILED);
+        }
+    }
+    pid_t body = fork();
+    if (body < 0) {
+        send_error(p->result_w, WIRE_SETUP_ERROR, errno, "fork the test body");
+        _exit(TC_INIT_SETUP_FAILED);
+    }
+    if (body == 0) run_body(p, p->fork_only ? tmpdir : NULL);
+    close(p->report_w);
+    if (p->capture_w >= 0) close(p->capture_w);
+    int status = wait_body(p, &set, body);
+    report_end(p, status, tmpdir);
+    if (p->fork_only) tc_remove_tree(tmpdir);
+    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}

@@ -1,0 +1,54 @@
+/* result.c - owning and naming the parts of a testcage_result. */
+#include "testcage_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+char *tc_strdup_n(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = 0;
+    }
+    return d;
+}
+
+size_t testcage_result_leaks(const testcage_result *r)
+{
+    return r->nprocs + r->procs_omitted + r->nfiles + r->files_omitted + r->nipcs + r->ipcs_omitted;
+}
+
+void testcage_result_free(testcage_result *r)
+{
+    for (size_t k = 0; k < r->nprocs; k++) {
+        free(r->procs[k].comm);
+        free(r->procs[k].cmdline);
+    }
+    for (size_t k = 0; k < r->nfiles; k++)
+        free(r->files[k].path);
+    for (size_t k = 0; k < r->nfailures; k++) {
+        free(r->failures[k].file);
+        free(r->failures[k].message);
+    }
+    free(r->procs);
+    free(r->files);
+    free(r->ipcs);
+    free(r->failures);
+    free(r->skip_reason);
+    free(r->message);
+    free(r->output);
+    memset(r, 0, sizeof(*r));
+}
+
+const char *testcage_status_name(enum testcage_status s)
+{
+    static const char *const names[] = {"pass", "fail", "skip", "timeout", "crash", "setup-error"};
+    return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
+}
+
+const char *testcage_ipc_kind_name(enum testcage_ipc_kind k)
+{
+    static const char *const names[] = {"shm", "sem", "msg"};
+    return (unsigned)k < 3 ? names[k] : "ipc";
+}

@@ -1,0 +1,81 @@
+/* testcage_internal.h - what the runner side (cage.c) and the child side
+ * (init.c, mounts.c, caps.c, leaks.c) of a cage share. */
+#ifndef TESTCAGE_INTERNAL_H
+#define TESTCAGE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <testcage/testcage.h>
+
+#define TC_MAX_KEEP          16  /* paths bind-mounted back into /tmp or /dev/shm */
+#define TC_MAX_LISTED        100 /* leaked objects listed per kind; the rest are counted */
+#define TC_INIT_SETUP_FAILED 125
+
+/* Everything the cage init needs, prepared by the runner before the clone
+ * so that the child allocates as little as possible. */
+struct cage_plan {
+    const testcage_opts *opts;
+    unsigned ns;        /* namespaces actually requested from clone() */
+    bool fork_only;     /* no namespace: process group + subreaper + TMPDIR */
+    bool drop_caps;     /* as root: drop the dangerous capabilities */
+    bool drop_all_caps; /* in a user namespace: drop every capability */
+    uid_t uid;          /* the caller's, for the user namespace maps */
+    gid_t gid;
+    int result_w;     /* init -> runner records */
+    int report_w;     /* body -> runner records */
+    int capture_w;    /* body's stdout and stderr, or -1 */
+    int runner_pidfd; /* readable once the runner is gone */
+    char cwd[4096];
+    const char *keep[TC_MAX_KEEP + 1]; /* NULL-terminated */
+    char keep_store[TC_MAX_KEEP][1024];
+    char tmp_options[256];
+};
+
+/* The cage init, run in the child of the clone. Never returns. */
+_Noreturn void tc_cage_init(const struct cage_plan *plan);
+
+/* Closes, in a freshly cloned child, every fd the library holds for other
+ * cages (they were copied by the clone and must not outlive it). */
+void tc_cages_close_inherited(void);
+
+/* Private /, tmpfs on /tmp and /dev/shm with the kept paths bound back,
+ * fresh /proc. Returns 0, or -1 with errno and a description in what. */
+int tc_mounts_setup(const struct cage_plan *plan, char *what, size_t whatlen);
+
+/* Maps the caller's own uid/gid in a new user namespace (run by the init). */
+int tc_userns_map(uid_t uid, gid_t gid, char *what, size_t whatlen);
+
+/* Brings up lo in a new network namespace. */
+int tc_net_lo_up(void);
+
+/* Drops capabilities from the body: the ones that could undo the cage, or
+ * all of them. Returns 0 or -1 with errno. */
+int tc_caps_drop(bool all);
+
+/* Is the caller privileged enough to create namespaces without a user one? */
+bool tc_caps_privileged(void);
+
+/* Pids of every process below `root` (ns mode: every process but 1),
+ * at most max of them; returns how many there are in all, or -1. */
+long tc_leaks_list_pids(pid_t root, bool ns_mode, pid_t *pids, size_t max);
+
+/* Sends the leak records for the processes, for files below each of dirs
+ * (NULL-terminated), and (ns mode) for SysV IPC objects, plus a
+ * WIRE_OMITTED record when lists were capped. Returns 0 or -1. */
+int tc_leaks_report(int fd, pid_t root, bool ns_mode, const char *const *dirs);
+
+/* Kills every process below root for good (stop all, then kill). */
+void tc_leaks_kill_all(pid_t root, bool ns_mode);
+
+/* Removes a directory tree (the fork-only mode's private TMPDIR). */
+int tc_remove_tree(const char *dir);
+
+/* The body's report fd (set in the body; -1 elsewhere). */
+extern int tc_report_fd;
+
+/* Result helpers shared by cage.c and the tests. */
+char *tc_strdup_n(const char *s, size_t n);
+
+#endif

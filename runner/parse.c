@@ -1,0 +1,170 @@
+/* parse.c - option values shared by the CLI and the linked runner: every
+ * bad value gets a one-line reason naming it. */
+#include "parse_internal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+static int bad(char *err, size_t len, const char *what, const char *s)
+{
+    snprintf(err, len, "invalid %s '%s'", what, s);
+    return -1;
+}
+
+int tc_parse_duration(const char *s, double *out, char *err, size_t len)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || errno || !isfinite(v) || v < 0 || isspace((unsigned char)*s))
+        return bad(err, len, "duration", s);
+    double scale = 1;
+    if (strcmp(end, "ms") == 0)
+        scale = 0.001;
+    else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
+        scale = 60;
+    else if (strcmp(end, "h") == 0)
+        scale = 3600;
+    else if (*end && strcmp(end, "s") != 0)
+        return bad(err, len, "duration", s);
+    v *= scale;
+    if (v > 1e9) /* beyond what a timerfd holds meaningfully */
+        return bad(err, len, "duration", s);
+    *out = v;
+    return 0;
+}
+
+int tc_parse_size(const char *s, char *out, size_t outlen, char *err, size_t len)
+{
+    char *end;
+    errno = 0;
+    if (!isdigit((unsigned char)*s)) return bad(err, len, "size", s);
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || v == 0) return bad(err, len, "size", s);
+    char unit = (char)tolower((unsigned char)*end);
+    if (*end && (end[1] || !strchr("kmg%", unit))) return bad(err, len, "size", s);
+    if (unit == '%' && v > 100) return bad(err, len, "size", s);
+    if (snprintf(out, outlen, "%llu%c", v, *end ? unit : 0) >= (int)outlen)
+        return bad(err, len, "size", s);
+    if (!*end) snprintf(out, outlen, "%llu", v);
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} ns_names[] = {
+    {"pid", TESTCAGE_NS_PID}, {"mount", TESTCAGE_NS_MOUNT}, {"ipc", TESTCAGE_NS_IPC},
+    {"uts", TESTCAGE_NS_UTS}, {"net", TESTCAGE_NS_NET},     {"user", TESTCAGE_NS_USER},
+};
+
+static int ns_bit(const char *name, size_t n, unsigned *bit)
+{
+    for (size_t k = 0; k < sizeof(ns_names) / sizeof(ns_names[0]); k++)
+        if (strlen(ns_names[k].name) == n && strncmp(ns_names[k].name, name, n) == 0) {
+            *bit = ns_names[k].bit;
+            return 0;
+        }
+    return -1;
+}
+
+int tc_parse_namespaces(const char *s, unsigned *out, char *err, size_t len)
+{
+    if (strcmp(s, "none") == 0) {
+        *out = 0;
+        return 0;
+    }
+    /* A list of +name / -name edits the default; plain names replace it. */
+    bool edits = *s == '+' || *s == '-';
+    unsigned v = edits ? TESTCAGE_NS_DEFAULT : 0;
+    if (!*s) return bad(err, len, "namespace list", s);
+    for (const char *p = s; *p;) {
+        char op = (*p == '+' || *p == '-') ? *p++ : '+';
+        size_t n = strcspn(p, ",");
+        unsigned bit;
+        if (ns_bit(p, n, &bit) < 0) {
+            snprintf(err, len,
+                     "unknown namespace '%.*s' (expected pid, mount, ipc, uts, net, user or none)",
+                     (int)n, p);
+            return -1;
+        }
+        v = op == '-' ? v & ~bit : v | bit;
+        p += n + (p[n] == ',');
+        if (p[-1] == ',' && !*p) return bad(err, len, "namespace list", s);
+    }
+    /* A fresh /proc or a private /tmp needs its own mount namespace. */
+    if ((v & TESTCAGE_NS_PID) && !(v & TESTCAGE_NS_MOUNT)) v |= TESTCAGE_NS_MOUNT;
+    *out = v;
+    return 0;
+}
+
+int tc_parse_leaks(const char *s, enum testcage_leak_policy *out, char *err, size_t len)
+{
+    if (strcmp(s, "warn") == 0)
+        *out = TESTCAGE_LEAKS_WARN;
+    else if (strcmp(s, "fail") == 0)
+        *out = TESTCAGE_LEAKS_FAIL;
+    else if (strcmp(s, "ignore") == 0)
+        *out = TESTCAGE_LEAKS_IGNORE;
+    else {
+        snprintf(err, len, "invalid leak mode '%s' (expected warn, fail or ignore)", s);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    if (!isdigit((unsigned char)*s)) return -1;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || *end || v > max) return -1;
+    *out = v;
+    return 0;
+}
+
+int tc_parse_shard(const char *s, unsigned *index, unsigned *total, char *err, size_t len)
+{
+    char buf[64];
+    const char *slash = strchr(s, '/');
+    unsigned long i, n;
+    if (!slash || (size_t)(slash - s) >= sizeof(buf))
+        return bad(err, len, "shard (expected I/N)", s);
+    memcpy(buf, s, (size_t)(slash - s));
+    buf[slash - s] = 0;
+    if (parse_uint(buf, 1000000, &i) < 0 || parse_uint(slash + 1, 1000000, &n) < 0 || n == 0 ||
+        i >= n)
+        return bad(err, len, "shard (expected I/N with 0 <= I < N)", s);
+    *index = (unsigned)i;
+    *total = (unsigned)n;
+    return 0;
+}
+
+int tc_parse_count(const char *s, int *out, char *err, size_t len)
+{
+    unsigned long v;
+    if (parse_uint(s, 1000000, &v) < 0) return bad(err, len, "count", s);
+    *out = (int)v;
+    return 0;
+}
+
+int tc_exit_status(const testcage_result *r)
+{
+    switch (r->status) {
+    case TESTCAGE_SETUP_ERROR:
+        return TC_EXIT_SETUP;
+    case TESTCAGE_TIMEOUT:
+        return TC_EXIT_TIMEOUT;
+    default:
+        break;
+    }
+    if (r->signal) return 128 + r->signal;
+    if (r->leak_failed) return TC_EXIT_LEAKS;
+    return r->exit_code >= 0 ? r->exit_code : 1;
+}
