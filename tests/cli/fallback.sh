@@ -1,0 +1,77 @@
+#!/bin/bash
+# fallback.sh - where no namespace can be made (simulated by nons: a user namespace with
+# max_user_namespaces=0, uid 65534, no caps) the CLI runs fork-only with a one-line notice;
+# --require-isolation refuses with 125 and never runs the program.
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+tc_setup fallback "$@"
+[[ -n $NONS && -x $NONS ]] || {
+    fail "nons helper missing"
+    exit 1
+}
+
+dir=$(mktemp -d /tmp/tcbin.XXXXXX)
+TC_CLEANUP+=("$dir")
+copy_for_nobody "$dir"
+mkdir -m 777 "$dir/w"
+cd "$dir/w"
+
+# First make sure the simulation holds: clone() with any namespace flag fails.
+run "$NONSN" --check
+expect_rc 0 "nons --check: no namespace can be created"
+expect_err '^nons: clone\(CLONE_NEWUSER\) fails: '
+
+caged() {
+    run "$NONSN" env "${NOBODY_ENV[@]}" "$@"
+}
+
+caged "$TCN" --timeout 5 -- "$HOSTILEN" exit 3 "$MARK"
+expect_rc 3 "fallback: status passes through"
+expect_err '^testcage: no namespaces available \(.+\); running without isolation$' "fallback notice"
+n=$(grep -c 'running without isolation' "$ERR" || true)
+[[ $n == 1 ]] || fail "fallback notice printed $n times"
+
+caged "$TCN" --timeout 5 --require-isolation -- /bin/sh -c "touch $dir/w/ran"
+expect_rc 125 "--require-isolation without namespaces"
+[[ ! -e $dir/w/ran ]] || fail "--require-isolation: the program ran"
+[[ $(wc -l <"$ERR") == 1 ]] || fail "--require-isolation: expected a one-line error"
+grep -q '^testcage: ' "$ERR" || fail "--require-isolation: error lacks the prefix"
+
+caged env TESTCAGE_REQUIRE_ISOLATION=1 "$TCN" --timeout 5 -- /bin/sh -c "touch $dir/w/ran"
+expect_rc 125 "TESTCAGE_REQUIRE_ISOLATION=1 without namespaces"
+[[ ! -e $dir/w/ran ]] || fail "TESTCAGE_REQUIRE_ISOLATION=1: the program ran"
+
+# Fork-only still kills what the program leaves, setsid daemons included.
+caged "$TCN" --timeout 5 -- "$HOSTILEN" daemon "$MARK"
+expect_rc 0 "fallback: daemon"
+check_host "$MARK"
+pids=$(pgrep -f -- "hostile daemon $MARK" || true)
+[[ -z $pids ]] || fail "fallback: daemon survived: $pids"
+
+caged "$TCN" --timeout 5 -- "$HOSTILEN" children 20 "$MARK"
+expect_rc 0 "fallback: 20 children"
+pids=$(pgrep -f -- "hostile children 20 $MARK" || true)
+[[ -z $pids ]] || fail "fallback: children survived: $pids"
+
+caged "$TCN" --timeout 0.5 --grace 0.3 -- "$HOSTILEN" ignore-term "$MARK"
+expect_rc 124 "fallback: timeout with SIGKILL"
+caged "$TCN" --timeout 0.5 --grace 0.3 -- "$HOSTILEN" daemon stay "$MARK"
+expect_rc 124 "fallback: timeout with a daemon"
+pids=$(pgrep -f -- "hostile daemon stay $MARK" || true)
+[[ -z $pids ]] || fail "fallback: timed-out daemon survived: $pids"
+
+caged "$TCN" --timeout 5 -- "$HOSTILEN" segv "$MARK"
+expect_rc 139 "fallback: segfault"
+
+# A private TMPDIR, removed afterwards.
+# shellcheck disable=SC2016 # expanded by the caged shell
+caged "$TCN" --timeout 5 -- /bin/sh -c 'echo "tmpdir=$TMPDIR"; : > "$TMPDIR/f"'
+expect_rc 0 "fallback: TMPDIR"
+tmpdir=$(sed -n 's/^tmpdir=//p' "$OUT")
+[[ -n $tmpdir && $tmpdir != /tmp && $tmpdir != /tmp/ ]] || fail "fallback: TMPDIR not private: '$tmpdir'"
+[[ -z $tmpdir || ! -e $tmpdir ]] || {
+    fail "fallback: private TMPDIR $tmpdir left on the host"
+    rm -rf "$tmpdir"
+}
+

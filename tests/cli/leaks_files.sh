@@ -1,0 +1,54 @@
+#!/bin/bash
+# leaks_files.sh - files and dirs left in the private /tmp and /dev/shm are reported with path
+# and size, never reach the host; --leaks fail|ignore and TESTCAGE_LEAKS (flags win).
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+tc_setup leaks_files "$@"
+
+cage --timeout 5 -- "$HOSTILE" litter "$MARK"
+expect_rc 0 "litter (warn)"
+expect_err "^testcage: leaked file /tmp/$MARK-a \(1234 bytes\)$" "/tmp file leak line"
+expect_err "^testcage: leaked file /dev/shm/$MARK-b \(4321 bytes\)$" "/dev/shm file leak line"
+expect_err "^testcage: leaked .*/tmp/$MARK-dir" "empty dir leak line"
+check_host "$MARK"
+
+cage --timeout 5 --leaks=fail -- "$HOSTILE" litter "$MARK"
+expect_rc 122 "--leaks=fail"
+expect_err "^testcage: leaked file /tmp/$MARK-a \(1234 bytes\)$" "--leaks=fail still lists"
+
+cage --timeout 5 --leaks=ignore -- "$HOSTILE" litter "$MARK"
+expect_rc 0 "--leaks=ignore"
+expect_no_err 'leaked' "--leaks=ignore prints no leak lines"
+
+run env TESTCAGE_LEAKS=fail "$TC" --timeout 5 -- "$HOSTILE" litter "$MARK"
+expect_rc 122 "TESTCAGE_LEAKS=fail"
+run env TESTCAGE_LEAKS=fail "$TC" --timeout 5 --leaks=warn -- "$HOSTILE" litter "$MARK"
+expect_rc 0 "TESTCAGE_LEAKS=fail overridden by --leaks=warn"
+run env TESTCAGE_LEAKS=ignore "$TC" --timeout 5 -- "$HOSTILE" litter "$MARK"
+expect_rc 0 "TESTCAGE_LEAKS=ignore"
+expect_no_err 'leaked' "TESTCAGE_LEAKS=ignore prints no leak lines"
+
+# Many files: bounded report ("... and N more leaked files"), total right.
+cage --timeout 5 -- /bin/sh -c "for i in \$(seq 1 300); do : > /tmp/$MARK-many-\$i; done"
+expect_rc 0 "300 files"
+lines=$(grep -c "^testcage: leaked file /tmp/$MARK-many-" "$ERR" || true)
+more=$(sed -n 's/^testcage: \.\.\. and \([0-9]*\) more leaked files$/\1/p' "$ERR")
+((lines + ${more:-0} == 300)) || fail "300 files: $lines lines + ${more:-0} more != 300"
+
+# A file the host already has in /tmp is invisible in the cage and survives it untouched.
+echo host >"/tmp/$MARK-host"
+cage --timeout 5 -- /bin/sh -c "test ! -e /tmp/$MARK-host && echo private > /tmp/$MARK-host"
+expect_rc 0 "host /tmp hidden in the cage"
+[[ $(cat "/tmp/$MARK-host") == host ]] || fail "the cage wrote through to the host /tmp"
+rm -f "/tmp/$MARK-host"
+
+# --no-private-tmp: the host /tmp is the cage's /tmp.
+echo host >"/tmp/$MARK-host"
+cage --timeout 5 --no-private-tmp -- /bin/sh -c "test -e /tmp/$MARK-host"
+expect_rc 0 "--no-private-tmp shows the host /tmp"
+rm -f "/tmp/$MARK-host"
+
+# --tmp-size caps the private /tmp.
+cage --timeout 5 --leaks=ignore --tmp-size 1m -- /bin/sh -c "head -c 3000000 /dev/zero > /tmp/$MARK-big"
+[[ $RC != 0 ]] || fail "--tmp-size 1m: writing 3 MB into /tmp should fail"

@@ -1,0 +1,27 @@
+#!/bin/bash
+# leaks_ipc.sh - SysV shm, semaphore and message queue left behind are reported by kind and key,
+# live in the cage's IPC namespace only, and are gone afterwards.
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+tc_setup leaks_ipc "$@"
+
+k0=$(printf '0x%08x' "$KEY")
+k1=$(printf '0x%08x' $((KEY + 1)))
+k2=$(printf '0x%08x' $((KEY + 2)))
+cage --timeout 5 -- "$HOSTILE" ipc "$KEY" "$MARK"
+expect_rc 0 "ipc litter"
+expect_out "^ipc $k0 $k1 $k2$"
+expect_err "^testcage: leaked IPC shm key $k0 \(id [0-9]+\)$" "shm leak line"
+expect_err "^testcage: leaked IPC sem key $k1 \(id [0-9]+\)$" "sem leak line"
+expect_err "^testcage: leaked IPC msg key $k2 \(id [0-9]+\)$" "msg leak line"
+check_host "$MARK" "$KEY"
+
+cage --timeout 5 --leaks=fail -- "$HOSTILE" ipc "$KEY" "$MARK"
+expect_rc 122 "ipc litter under --leaks=fail"
+check_host "$MARK" "$KEY"
+
+# Each cage has its own IPC namespace: the same keys again, IPC_EXCL, no clash.
+cage --timeout 5 --leaks=ignore -- "$HOSTILE" ipc "$KEY" "$MARK"
+expect_rc 0 "same keys in a new cage"
+expect_no_err 'leaked' "--leaks=ignore"

@@ -1,0 +1,43 @@
+#!/bin/bash
+# leaks_procs.sh - processes left behind are reported (command name, pid, command line) and
+# killed: a setsid double-fork daemon, 50 children, a fork-and-exit respawner; zombies are not leaks.
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+tc_setup leaks_procs "$@"
+
+cage --timeout 5 --grace 0.3 -- "$HOSTILE" daemon "$MARK"
+expect_rc 0 "daemon (leaks=warn keeps the pass)"
+expect_out '^daemon spawned$'
+expect_err "^testcage: leaked process hostile \(pid [0-9]+\): .*hostile daemon $MARK$" "daemon leak line"
+check_host "$MARK"
+
+cage --timeout 5 --grace 0.3 -- "$HOSTILE" children 50 "$MARK"
+expect_rc 0 "50 children"
+lines=$(grep -c '^testcage: leaked process hostile (pid [0-9]*): ' "$ERR" || true)
+more=$(sed -n 's/^testcage: \.\.\. and \([0-9]*\) more leaked process.*/\1/p' "$ERR")
+((lines + ${more:-0} == 50)) || fail "50 children: $lines leak lines + ${more:-0} more != 50"
+((lines >= 1)) || fail "50 children: no leak line"
+check_host "$MARK"
+
+# The chain keeps forking after the body exits; it must be gone all the same.
+cage --timeout 5 --grace 0.3 -- "$HOSTILE" respawn "$MARK"
+((RC == 0 || RC == 124)) || fail "respawner: expected exit 0 (or 124), got $RC"
+check_host "$MARK"
+cage --timeout 0.5 --grace 0.3 -- "$HOSTILE" respawn "$MARK"
+((RC == 0 || RC == 124)) || fail "respawner with short timeout: expected exit 0 (or 124), got $RC"
+check_host "$MARK"
+
+# Zombies: dead children the program never reaped are no leak.
+cage --timeout 5 -- "$HOSTILE" zombies 20 "$MARK"
+expect_rc 0 "zombies"
+expect_out '^zombies 20$' "the program sees its 20 zombies"
+expect_no_err 'leaked process' "zombies are not leaked processes"
+
+# --leaks=fail turns a passing program with a leftover process into 122.
+cage --timeout 5 --leaks=fail -- "$HOSTILE" daemon "$MARK"
+expect_rc 122 "daemon under --leaks=fail"
+expect_err "^testcage: leaked process hostile" "daemon under --leaks=fail"
+# ... but a failing one keeps its own status.
+cage --timeout 5 --leaks fail -- /bin/sh -c "\"\$0\" daemon $MARK; exit 5" "$HOSTILE"
+expect_rc 5 "failing program with a daemon under --leaks=fail"
