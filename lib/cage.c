@@ -63,7 +63,8 @@ void testcage_opts_init(testcage_opts *o)
 
 static void close_fd(int *fd)
 {
-    if (*fd >= 0) close(*fd);
+    if (*fd >= 0)
+        close(*fd);
     *fd = -1;
 }
 
@@ -91,11 +92,14 @@ static void keep_top(struct cage_plan *p, size_t *n, const char *path)
     const char *roots[] = {"/tmp/", "/dev/shm/"};
     for (size_t r = 0; r < 2 && path && *n < TC_MAX_KEEP; r++) {
         size_t rl = strlen(roots[r]);
-        if (strncmp(path, roots[r], rl) != 0 || path[rl] == 0) continue;
+        if (strncmp(path, roots[r], rl) != 0 || path[rl] == 0)
+            continue;
         size_t len = rl + strcspn(path + rl, "/");
-        if (len >= sizeof(p->keep_store[0])) return;
+        if (len >= sizeof(p->keep_store[0]))
+            return;
         for (size_t k = 0; k < *n; k++)
-            if (strncmp(p->keep[k], path, len) == 0 && p->keep[k][len] == 0) return;
+            if (strncmp(p->keep[k], path, len) == 0 && p->keep[k][len] == 0)
+                return;
         memcpy(p->keep_store[*n], path, len);
         p->keep_store[*n][len] = 0;
         p->keep[*n] = p->keep_store[*n];
@@ -108,7 +112,8 @@ static void program_path(const char *argv0, char out[PATH_MAX])
 {
     out[0] = 0;
     if (strchr(argv0, '/')) {
-        if (!realpath(argv0, out)) out[0] = 0;
+        if (!realpath(argv0, out))
+            out[0] = 0;
         return;
     }
     const char *path = getenv("PATH");
@@ -116,7 +121,8 @@ static void program_path(const char *argv0, char out[PATH_MAX])
         size_t len = strcspn(dir, ":");
         char cand[PATH_MAX];
         snprintf(cand, sizeof(cand), "%.*s/%s", (int)len, dir, argv0);
-        if (access(cand, X_OK) == 0 && realpath(cand, out)) return;
+        if (access(cand, X_OK) == 0 && realpath(cand, out))
+            return;
         dir += len + (dir[len] == ':');
     }
     out[0] = 0;
@@ -158,7 +164,8 @@ static void plan_namespaces(struct cage_plan *p, const testcage_opts *o)
 {
     bool privileged = tc_caps_privileged();
     p->ns = o->namespaces;
-    if (p->ns && !privileged && o->auto_user) p->ns |= TESTCAGE_NS_USER;
+    if (p->ns && !privileged && o->auto_user)
+        p->ns |= TESTCAGE_NS_USER;
     p->fork_only = p->ns == 0;
     p->drop_caps = !p->fork_only && privileged && !o->keep_caps && !(p->ns & TESTCAGE_NS_USER);
     p->drop_all_caps = (p->ns & TESTCAGE_NS_USER) && !o->keep_caps;
@@ -273,7 +280,8 @@ static void capture_finish(struct capture *cp, testcage_result *r)
                  r->output_dropped);
     size_t len = cp->head_len + strlen(note) + tail_len;
     r->output = malloc(len + 1);
-    if (!r->output) return;
+    if (!r->output)
+        return;
     memcpy(r->output, cp->head, cp->head_len);
     memcpy(r->output + cp->head_len, note, strlen(note));
     char *dst = r->output + cp->head_len + strlen(note);
@@ -289,7 +297,8 @@ static void capture_finish(struct capture *cp, testcage_result *r)
 static void watch(struct testcage_cage *c, enum source s)
 {
     struct epoll_event ev = {.events = EPOLLIN, .data.u32 = s};
-    if (c->fd[s] >= 0 && epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->fd[s], &ev) < 0) close_fd(&c->fd[s]);
+    if (c->fd[s] >= 0 && epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->fd[s], &ev) < 0)
+        close_fd(&c->fd[s]);
 }
 
 /* Drops a source once it reached EOF: polling a hung-up pipe spins. */
@@ -315,12 +324,14 @@ static void drain_records(struct testcage_cage *c, enum source s)
             else
                 take_body_record(c, &w);
         }
-        if (rd->corrupt && s == SRC_REPORT) c->res.report_corrupt = true;
+        if (rd->corrupt && s == SRC_REPORT)
+            c->res.report_corrupt = true;
         if (rc != 0) {
             unwatch(c, s);
             return;
         }
-        if (!got) return;
+        if (!got)
+            return;
     }
 }
 
@@ -336,7 +347,8 @@ static void drain_capture(struct testcage_cage *c, size_t budget)
         } else if (n < 0 && errno == EINTR) {
             continue;
         } else {
-            if (n == 0 || errno != EAGAIN) unwatch(c, SRC_CAPTURE);
+            if (n == 0 || errno != EAGAIN)
+                unwatch(c, SRC_CAPTURE);
             return;
         }
     }
@@ -362,7 +374,8 @@ static void send_term(struct testcage_cage *c)
 static void on_timer(struct testcage_cage *c)
 {
     uint64_t ticks;
-    if (read(c->fd[SRC_TIMER], &ticks, sizeof(ticks)) < 0 && errno == EAGAIN) return;
+    if (read(c->fd[SRC_TIMER], &ticks, sizeof(ticks)) < 0 && errno == EAGAIN)
+        return;
     if (c->phase == RUNNING) {
         c->res.timed_out = true;
         send_term(c);
@@ -376,7 +389,8 @@ static void on_timer(struct testcage_cage *c)
 static void classify(struct testcage_cage *c, int init_code)
 {
     testcage_result *r = &c->res;
-    if (r->status == TESTCAGE_SETUP_ERROR) return;
+    if (r->status == TESTCAGE_SETUP_ERROR)
+        return;
     if (!c->got_status && !r->timed_out && !r->interrupted) {
         r->status = TESTCAGE_CRASH;
         if (!r->message)
@@ -400,19 +414,33 @@ static void classify(struct testcage_cage *c, int init_code)
     }
 }
 
-static void on_init_exit(struct testcage_cage *c)
+/* Without pidfds (valgrind 3.19 lacks pidfd_open) the result pipe's EOF
+ * tells that the init is gone; it is then reaped with a blocking wait. */
+static bool reap_init(struct testcage_cage *c, bool block, int *code)
 {
     siginfo_t info = {0};
-    if (waitid((idtype_t)P_PIDFD, (id_t)c->fd[SRC_PIDFD], &info, WEXITED | WNOHANG) < 0 ||
-        info.si_pid == 0)
+    int flags = WEXITED | (block ? 0 : WNOHANG);
+    int rc = c->fd[SRC_PIDFD] >= 0 ? waitid((idtype_t)P_PIDFD, (id_t)c->fd[SRC_PIDFD], &info, flags)
+                                   : waitid(P_PID, (id_t)c->pid, &info, flags);
+    if (rc < 0 || info.si_pid == 0)
+        return false;
+    *code = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
+    return true;
+}
+
+static void on_init_exit(struct testcage_cage *c, bool block)
+{
+    int code;
+    if (!reap_init(c, block, &code))
         return;
     c->res.duration = elapsed(&c->start);
-    if (c->fd[SRC_RESULT] >= 0) drain_records(c, SRC_RESULT);
-    if (c->fd[SRC_REPORT] >= 0) drain_records(c, SRC_REPORT);
+    if (c->fd[SRC_RESULT] >= 0)
+        drain_records(c, SRC_RESULT);
+    if (c->fd[SRC_REPORT] >= 0)
+        drain_records(c, SRC_REPORT);
     drain_capture(c, 1024);
     for (int k = 0; k < SRC_COUNT; k++)
         unwatch(c, (enum source)k);
-    int code = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
     classify(c, code);
     c->phase = OVER;
 }
@@ -439,7 +467,9 @@ int testcage_cage_dispatch(struct testcage_cage *c)
             break;
         }
     }
-    if (init_exited) on_init_exit(c);
+    bool no_pidfd = c->fd[SRC_PIDFD] < 0 && c->fd[SRC_RESULT] < 0 && c->phase != OVER;
+    if (init_exited || no_pidfd)
+        on_init_exit(c, no_pidfd);
     return c->phase == OVER;
 }
 
@@ -447,13 +477,15 @@ int testcage_cage_dispatch(struct testcage_cage *c)
 
 static int make_pipe(int fds[2])
 {
-    if (pipe2(fds, O_CLOEXEC) < 0) return -1;
+    if (pipe2(fds, O_CLOEXEC) < 0)
+        return -1;
     return fcntl(fds[0], F_SETFL, O_NONBLOCK);
 }
 
 static int capture_init(struct capture *cp, size_t limit)
 {
-    if (limit < 1024) limit = 1024;
+    if (limit < 1024)
+        limit = 1024;
     cp->head_cap = limit / 4;
     cp->tail_cap = limit - cp->head_cap;
     cp->head = malloc(cp->head_cap);
@@ -477,8 +509,10 @@ static pid_t spawn(struct testcage_cage *c, struct cage_plan *p, const testcage_
 {
     if (!p->fork_only && !ns_unavailable) {
         pid_t pid = clone_cage(clone_flags(p->ns));
-        if (pid == 0) tc_cage_init(p);
-        if (pid > 0 || !namespaces_refused(errno)) return pid;
+        if (pid == 0)
+            tc_cage_init(p);
+        if (pid > 0 || !namespaces_refused(errno))
+            return pid;
         ns_unavailable = errno;
     }
     if (!p->fork_only) {
@@ -496,25 +530,31 @@ static pid_t spawn(struct testcage_cage *c, struct cage_plan *p, const testcage_
         p->drop_caps = p->drop_all_caps = false;
     }
     pid_t pid = clone_cage(0);
-    if (pid == 0) tc_cage_init(p);
+    if (pid == 0)
+        tc_cage_init(p);
     return pid;
 }
 
 static int open_watch_fds(struct testcage_cage *c, const testcage_opts *o)
 {
     c->fd[SRC_PIDFD] = pidfd_open(c->pid, 0);
+    if (c->fd[SRC_PIDFD] < 0 && errno != ENOSYS)
+        return -1;
     c->fd[SRC_TIMER] = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-    if (c->fd[SRC_PIDFD] < 0 || c->fd[SRC_TIMER] < 0) return -1;
+    if (c->fd[SRC_TIMER] < 0)
+        return -1;
     for (int k = 0; k < SRC_COUNT; k++)
         watch(c, (enum source)k);
-    if (o->timeout > 0) arm_timer(c, o->timeout);
+    if (o->timeout > 0)
+        arm_timer(c, o->timeout);
     return 0;
 }
 
 static void link_cage(struct testcage_cage *c)
 {
     c->next = live_cages;
-    if (live_cages) live_cages->prev = c;
+    if (live_cages)
+        live_cages->prev = c;
     live_cages = c;
 }
 
@@ -524,14 +564,16 @@ static void unlink_cage(struct testcage_cage *c)
         c->prev->next = c->next;
     else if (live_cages == c)
         live_cages = c->next;
-    if (c->next) c->next->prev = c->prev;
+    if (c->next)
+        c->next->prev = c->prev;
     c->next = c->prev = NULL;
 }
 
 static struct testcage_cage *cage_new(const testcage_opts *o)
 {
     struct testcage_cage *c = calloc(1, sizeof(*c));
-    if (!c) return NULL;
+    if (!c)
+        return NULL;
     for (int k = 0; k < SRC_COUNT; k++)
         c->fd[k] = -1;
     c->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -559,11 +601,14 @@ static void close_pair(int p[2])
 int testcage_start(const testcage_opts *o, testcage_cage **out)
 {
     struct testcage_cage *c = cage_new(o);
-    if (!c) return -1;
-    if (runner_pidfd < 0) runner_pidfd = pidfd_open(getpid(), 0); /* CLOEXEC by default */
+    if (!c)
+        return -1;
+    if (runner_pidfd < 0)
+        runner_pidfd = pidfd_open(getpid(), 0); /* CLOEXEC by default */
     struct cage_plan p = {.opts = o, .capture_w = -1, .runner_pidfd = runner_pidfd};
     int res[2] = {-1, -1}, rep[2] = {-1, -1}, cap[2] = {-1, -1};
-    if (!getcwd(p.cwd, sizeof(p.cwd))) p.cwd[0] = 0;
+    if (!getcwd(p.cwd, sizeof(p.cwd)))
+        p.cwd[0] = 0;
     plan_keep(&p, o);
     plan_tmp_options(&p, o);
     plan_namespaces(&p, o);
@@ -600,14 +645,16 @@ int testcage_start(const testcage_opts *o, testcage_cage **out)
     if (c->pid < 0 || c->res.status == TESTCAGE_SETUP_ERROR) {
         /* Nothing to watch: make the fd readable at once so the caller's
          * loop picks the verdict up like any other. */
-        if (c->pid > 0) waitpid(c->pid, NULL, 0);
+        if (c->pid > 0)
+            waitpid(c->pid, NULL, 0);
         c->pid = -1;
         c->phase = OVER;
         for (int k = 0; k < SRC_COUNT; k++)
             unwatch(c, (enum source)k);
         c->fd[SRC_TIMER] = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
         watch(c, SRC_TIMER);
-        if (c->fd[SRC_TIMER] >= 0) arm_timer(c, 0);
+        if (c->fd[SRC_TIMER] >= 0)
+            arm_timer(c, 0);
     }
     *out = c;
     return 0;
@@ -625,7 +672,8 @@ pid_t testcage_cage_pid(const testcage_cage *c)
 
 void testcage_cage_terminate(testcage_cage *c)
 {
-    if (c->phase != RUNNING) return;
+    if (c->phase != RUNNING)
+        return;
     c->res.interrupted = true;
     send_term(c);
 }
@@ -634,11 +682,10 @@ void testcage_cage_finish(testcage_cage *c, testcage_result *out)
 {
     if (c->phase != OVER && c->pid > 0) {
         kill(c->pid, SIGKILL);
-        struct pollfd p = {.fd = c->fd[SRC_PIDFD], .events = POLLIN};
-        while (c->phase != OVER && poll(&p, 1, -1) >= 0)
-            on_init_exit(c);
+        on_init_exit(c, true);
     }
-    if (c->cap.head) capture_finish(&c->cap, &c->res);
+    if (c->cap.head)
+        capture_finish(&c->cap, &c->res);
     for (int k = 0; k < SRC_COUNT; k++)
         close_fd(&c->fd[k]);
     close_fd(&c->epfd);
@@ -657,10 +704,12 @@ void testcage_cage_finish(testcage_cage *c, testcage_result *out)
 int testcage_run(const testcage_opts *o, testcage_result *r)
 {
     testcage_cage *c;
-    if (testcage_start(o, &c) < 0) return -1;
+    if (testcage_start(o, &c) < 0)
+        return -1;
     struct pollfd p = {.fd = testcage_cage_fd(c), .events = POLLIN};
     while (!testcage_cage_dispatch(c))
-        if (poll(&p, 1, -1) < 0 && errno != EINTR) break;
+        if (poll(&p, 1, -1) < 0 && errno != EINTR)
+            break;
     testcage_cage_finish(c, r);
     return 0;
 }

@@ -17,7 +17,8 @@ static const cap_value_t cage_breakers[] = {
 bool tc_caps_privileged(void)
 {
     cap_t c = cap_get_proc();
-    if (!c) return false;
+    if (!c)
+        return false;
     cap_flag_value_t v = CAP_CLEAR;
     cap_get_flag(c, CAP_SYS_ADMIN, CAP_EFFECTIVE, &v);
     cap_free(c);
@@ -31,23 +32,27 @@ static int drop_bounding(bool all)
         bool breaker = false;
         for (size_t k = 0; k < N_BREAKERS; k++)
             breaker = breaker || cage_breakers[k] == v;
-        if ((all || breaker) && cap_drop_bound(v) < 0 && errno != EINVAL) return -1;
+        if ((all || breaker) && cap_drop_bound(v) < 0 && errno != EINVAL)
+            return -1;
     }
     return 0;
 }
 
 int tc_caps_drop(bool all)
 {
-    if (drop_bounding(all) < 0) return -1;
+    if (drop_bounding(all) < 0)
+        return -1;
     cap_t c = all ? cap_init() : cap_get_proc();
-    if (!c) return -1;
+    if (!c)
+        return -1;
     int rc = 0;
     if (!all) {
         const cap_flag_t flags[] = {CAP_EFFECTIVE, CAP_PERMITTED, CAP_INHERITABLE};
         for (size_t k = 0; k < 3 && rc == 0; k++)
             rc = cap_set_flag(c, flags[k], (int)N_BREAKERS, cage_breakers, CAP_CLEAR);
     }
-    if (rc == 0) rc = cap_set_proc(c);
+    if (rc == 0)
+        rc = cap_set_proc(c);
     int saved = errno;
     cap_free(c);
     if (rc == 0 && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)

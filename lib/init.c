@@ -32,7 +32,8 @@ static bool runner_gone(int pidfd)
 static void reset_signals(void)
 {
     for (int sig = 1; sig < NSIG; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
+        if (sig != SIGKILL && sig != SIGSTOP)
+            signal(sig, SIG_DFL);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -47,13 +48,15 @@ static _Noreturn void run_body(const struct cage_plan *p, const char *tmpdir)
 {
     const testcage_opts *o = p->opts;
     close(p->result_w);
-    if (p->runner_pidfd >= 0) close(p->runner_pidfd);
+    if (p->runner_pidfd >= 0)
+        close(p->runner_pidfd);
     /* In fork-only mode nothing else ends the body with its init. */
     if (p->fork_only && (setpgid(0, 0) < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) < 0))
         _exit(TC_INIT_SETUP_FAILED);
     reset_signals();
     if (p->capture_w >= 0) {
-        if (dup2(p->capture_w, 1) < 0 || dup2(p->capture_w, 2) < 0) _exit(TC_INIT_SETUP_FAILED);
+        if (dup2(p->capture_w, 1) < 0 || dup2(p->capture_w, 2) < 0)
+            _exit(TC_INIT_SETUP_FAILED);
         close(p->capture_w);
     }
     char fdnum[16];
@@ -107,7 +110,8 @@ static int setup_world(const struct cage_plan *p)
         snprintf(what, sizeof(what), "bring up lo");
         rc = -1;
     }
-    if (rc < 0) send_error(p->result_w, WIRE_SETUP_ERROR, errno, what);
+    if (rc < 0)
+        send_error(p->result_w, WIRE_SETUP_ERROR, errno, what);
     return rc;
 }
 
@@ -135,7 +139,8 @@ static int wait_body(const struct cage_plan *p, const sigset_t *set, pid_t body)
             int st;
             pid_t pid;
             while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-                if (pid == body) return st;
+                if (pid == body)
+                    return st;
         } else if (sig > 0 && sig != SIGUSR1) {
             forward_term(p, body);
         }
@@ -169,7 +174,8 @@ _Noreturn void tc_cage_init(const struct cage_plan *p)
     tc_cages_close_inherited();
     sigset_t set;
     init_signals(&set);
-    if (setup_world(p) < 0) _exit(TC_INIT_SETUP_FAILED);
+    if (setup_world(p) < 0)
+        _exit(TC_INIT_SETUP_FAILED);
     char tmpdir[64] = "";
     if (p->fork_only) {
         strcpy(tmpdir, "/tmp/testcage.XXXXXX");
@@ -183,11 +189,14 @@ _Noreturn void tc_cage_init(const struct cage_plan *p)
         send_error(p->result_w, WIRE_SETUP_ERROR, errno, "fork the test body");
         _exit(TC_INIT_SETUP_FAILED);
     }
-    if (body == 0) run_body(p, p->fork_only ? tmpdir : NULL);
+    if (body == 0)
+        run_body(p, p->fork_only ? tmpdir : NULL);
     close(p->report_w);
-    if (p->capture_w >= 0) close(p->capture_w);
+    if (p->capture_w >= 0)
+        close(p->capture_w);
     int status = wait_body(p, &set, body);
     report_end(p, status, tmpdir);
-    if (p->fork_only) tc_remove_tree(tmpdir);
+    if (p->fork_only)
+        tc_remove_tree(tmpdir);
     _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }

@@ -23,14 +23,17 @@
 static ssize_t read_small(const char *path, char *buf, size_t cap)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return -1;
+    if (fd < 0)
+        return -1;
     ssize_t n = read(fd, buf, cap - 1);
     close(fd);
-    if (n < 0) return -1;
+    if (n < 0)
+        return -1;
     while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == 0))
         n--;
     for (ssize_t k = 0; k < n; k++)
-        if (buf[k] == 0) buf[k] = ' ';
+        if (buf[k] == 0)
+            buf[k] = ' ';
     buf[n] = 0;
     return n;
 }
@@ -39,11 +42,13 @@ static pid_t parent_of(pid_t pid)
 {
     char path[64], buf[512];
     snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-    if (read_small(path, buf, sizeof(buf)) < 0) return -1; /* gone while we looked: not a leak */
-    char *end = strrchr(buf, ')');                         /* comm may hold spaces and parens */
+    if (read_small(path, buf, sizeof(buf)) < 0)
+        return -1;                 /* gone while we looked: not a leak */
+    char *end = strrchr(buf, ')'); /* comm may hold spaces and parens */
     char state;
     int ppid;
-    if (!end || sscanf(end + 1, " %c %d", &state, &ppid) != 2) return -1;
+    if (!end || sscanf(end + 1, " %c %d", &state, &ppid) != 2)
+        return -1;
     /* A zombie is already dead; whoever should reap it is the leak. */
     return state == 'Z' || state == 'X' ? -1 : ppid;
 }
@@ -52,13 +57,16 @@ static pid_t parent_of(pid_t pid)
 static size_t snapshot(pid_t *pids, pid_t *ppids, size_t max)
 {
     DIR *d = opendir("/proc");
-    if (!d) return 0;
+    if (!d)
+        return 0;
     size_t n = 0;
     struct dirent *e;
     while (n < max && (e = readdir(d))) {
-        if (!isdigit((unsigned char)e->d_name[0])) continue;
+        if (!isdigit((unsigned char)e->d_name[0]))
+            continue;
         pid_t pid = (pid_t)atoi(e->d_name), ppid = parent_of(pid);
-        if (ppid < 0) continue;
+        if (ppid < 0)
+            continue;
         pids[n] = pid;
         ppids[n++] = ppid;
     }
@@ -79,12 +87,15 @@ long tc_leaks_list_pids(pid_t root, bool ns_mode, pid_t *out, size_t max)
         grew = false;
         for (size_t k = 0; k < n; k++)
             for (size_t j = 0; j < n && !below[k]; j++)
-                if (below[j] && ppids[k] == pids[j]) below[k] = grew = true;
+                if (below[j] && ppids[k] == pids[j])
+                    below[k] = grew = true;
     }
     long total = 0;
     for (size_t k = 0; k < n; k++) {
-        if (!below[k] || pids[k] == getpid()) continue;
-        if ((size_t)total < max) out[total] = pids[k];
+        if (!below[k] || pids[k] == getpid())
+            continue;
+        if ((size_t)total < max)
+            out[total] = pids[k];
         total++;
     }
     return total;
@@ -94,7 +105,8 @@ static int report_procs(int fd, pid_t root, bool ns_mode, int64_t *omitted)
 {
     pid_t pids[TC_MAX_LISTED];
     long total = tc_leaks_list_pids(root, ns_mode, pids, TC_MAX_LISTED);
-    if (total < 0) return -1;
+    if (total < 0)
+        return -1;
     long listed = total < TC_MAX_LISTED ? total : TC_MAX_LISTED;
     for (long k = 0; k < listed; k++) {
         char path[64], comm[64] = "?", cmd[1024] = "";
@@ -105,7 +117,8 @@ static int report_procs(int fd, pid_t root, bool ns_mode, int64_t *omitted)
         struct wire_rec r = {.type = WIRE_PROC, .nint = 1, .nstr = 2, .i = {pids[k]}};
         r.s[0] = comm;
         r.s[1] = cmd;
-        if (wire_send(fd, &r) < 0) return -1;
+        if (wire_send(fd, &r) < 0)
+            return -1;
     }
     *omitted = total - listed;
     return 0;
@@ -122,7 +135,8 @@ static struct {
 static bool dir_is_empty(const char *path)
 {
     DIR *d = opendir(path);
-    if (!d) return false;
+    if (!d)
+        return false;
     struct dirent *e;
     bool empty = true;
     while (empty && (e = readdir(d)))
@@ -134,9 +148,11 @@ static bool dir_is_empty(const char *path)
 static int visit(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     /* Directories count only when empty: their files speak for the rest. */
-    if (ftw->level == 0 || st->st_dev != walk.dev) return 0;
+    if (ftw->level == 0 || st->st_dev != walk.dev)
+        return 0;
     bool is_dir = flag == FTW_D || flag == FTW_DNR || flag == FTW_DP;
-    if (is_dir && !dir_is_empty(path)) return 0;
+    if (is_dir && !dir_is_empty(path))
+        return 0;
     if (walk.listed >= TC_MAX_LISTED) {
         walk.omitted++;
         return 0;
@@ -160,7 +176,8 @@ static int report_files(int fd, const char *const *dirs, int64_t *omitted)
     walk.err = 0;
     for (size_t k = 0; dirs[k]; k++) {
         struct stat st;
-        if (stat(dirs[k], &st) < 0) continue;
+        if (stat(dirs[k], &st) < 0)
+            continue;
         walk.dev = st.st_dev; /* kept bind mounts are the host's, not leaks */
         nftw(dirs[k], visit, 16, FTW_PHYS | FTW_MOUNT);
     }
@@ -177,13 +194,15 @@ static int report_ipc(int fd, int64_t *omitted)
     int64_t listed = 0;
     for (size_t k = 0; k < 3; k++) {
         FILE *f = fopen(files[k], "re");
-        if (!f) continue;
+        if (!f)
+            continue;
         char line[512];
         long key, id;
         if (!fgets(line, sizeof(line), f)) /* header */
             line[0] = 0;
         while (fgets(line, sizeof(line), f)) {
-            if (sscanf(line, "%ld %ld", &key, &id) != 2) continue;
+            if (sscanf(line, "%ld %ld", &key, &id) != 2)
+                continue;
             if (listed++ >= TC_MAX_LISTED) {
                 (*omitted)++;
                 continue;
@@ -205,8 +224,10 @@ int tc_leaks_report(int fd, pid_t root, bool ns_mode, const char *const *dirs)
     if (report_procs(fd, root, ns_mode, &om.i[0]) < 0 || report_files(fd, dirs, &om.i[1]) < 0)
         return -1;
     /* Outside an IPC namespace the objects are everyone's, not the test's. */
-    if (ns_mode && report_ipc(fd, &om.i[2]) < 0) return -1;
-    if (om.i[0] || om.i[1] || om.i[2]) return wire_send(fd, &om);
+    if (ns_mode && report_ipc(fd, &om.i[2]) < 0)
+        return -1;
+    if (om.i[0] || om.i[1] || om.i[2])
+        return wire_send(fd, &om);
     return 0;
 }
 
@@ -220,11 +241,13 @@ void tc_leaks_kill_all(pid_t root, bool ns_mode)
     static pid_t pids[MAX_PIDS];
     for (int round = 0; round < 100; round++) {
         long n = tc_leaks_list_pids(root, false, pids, MAX_PIDS);
-        if (n <= 0) break;
+        if (n <= 0)
+            break;
         for (long k = 0; k < n && k < MAX_PIDS; k++)
             kill(pids[k], SIGSTOP);
         long again = tc_leaks_list_pids(root, false, pids, MAX_PIDS);
-        if (again > n) continue; /* new ones appeared: stop them too before killing */
+        if (again > n)
+            continue; /* new ones appeared: stop them too before killing */
         for (long k = 0; k < again && k < MAX_PIDS; k++)
             kill(pids[k], SIGKILL);
         while (waitpid(-1, NULL, WNOHANG) > 0)

@@ -24,7 +24,8 @@ static int fail(char *what, size_t len, const char *fmt, const char *arg)
 static int write_file(const char *path, const char *text)
 {
     int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return -1;
+    if (fd < 0)
+        return -1;
     size_t n = strlen(text);
     ssize_t w = write(fd, text, n);
     int saved = errno;
@@ -51,7 +52,8 @@ int tc_userns_map(uid_t uid, gid_t gid, char *what, size_t len)
 int tc_net_lo_up(void)
 {
     int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (s < 0) return -1;
+    if (s < 0)
+        return -1;
     struct ifreq ifr = {0};
     strcpy(ifr.ifr_name, "lo");
     int rc = ioctl(s, SIOCGIFFLAGS, &ifr);
@@ -68,19 +70,23 @@ int tc_net_lo_up(void)
 /* Which tmpfs a kept path lives under, or NULL. */
 static const char *covering_tmpfs(const char *path)
 {
-    if (strncmp(path, "/tmp/", 5) == 0) return "/tmp";
-    if (strncmp(path, "/dev/shm/", 9) == 0) return "/dev/shm";
+    if (strncmp(path, "/tmp/", 5) == 0)
+        return "/tmp";
+    if (strncmp(path, "/dev/shm/", 9) == 0)
+        return "/dev/shm";
     return NULL;
 }
 
 static int mkdir_p(char *path)
 {
     for (char *p = path + 1; *p; p++) {
-        if (*p != '/') continue;
+        if (*p != '/')
+            continue;
         *p = 0;
         int rc = mkdir(path, 0755);
         *p = '/';
-        if (rc < 0 && errno != EEXIST) return -1;
+        if (rc < 0 && errno != EEXIST)
+            return -1;
     }
     return mkdir(path, 0755) < 0 && errno != EEXIST ? -1 : 0;
 }
@@ -90,10 +96,12 @@ static int make_mount_point(const char *path, bool is_dir)
 {
     char buf[4096];
     snprintf(buf, sizeof(buf), "%s", path);
-    if (is_dir) return mkdir_p(buf);
+    if (is_dir)
+        return mkdir_p(buf);
     char *slash = strrchr(buf, '/');
     *slash = 0;
-    if (mkdir_p(buf) < 0) return -1;
+    if (mkdir_p(buf) < 0)
+        return -1;
     int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
     return fd < 0 ? -1 : close(fd);
 }
@@ -107,16 +115,20 @@ static int mount_tmpfs_keeping(const char *target, const struct cage_plan *p, ch
     size_t n = 0;
     for (size_t k = 0; p->keep[k]; k++) {
         const char *top = covering_tmpfs(p->keep[k]);
-        if (!top || strcmp(top, target) != 0) continue;
+        if (!top || strcmp(top, target) != 0)
+            continue;
         fds[n] = open(p->keep[k], O_PATH | O_CLOEXEC);
-        if (fds[n] < 0) continue; /* vanished: nothing to keep */
+        if (fds[n] < 0)
+            continue; /* vanished: nothing to keep */
         n++;
     }
     int rc = mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, p->tmp_options);
-    if (rc < 0) fail(what, len, "mount tmpfs on %s", target);
+    if (rc < 0)
+        fail(what, len, "mount tmpfs on %s", target);
     for (size_t k = 0, j = 0; p->keep[k] && j < n; k++) {
         const char *top = covering_tmpfs(p->keep[k]);
-        if (!top || strcmp(top, target) != 0) continue;
+        if (!top || strcmp(top, target) != 0)
+            continue;
         struct stat st;
         char src[64];
         snprintf(src, sizeof(src), "/proc/self/fd/%d", fds[j]);
@@ -132,7 +144,7 @@ static int mount_tmpfs_keeping(const char *target, const struct cage_plan *p, ch
 int tc_mounts_setup(const struct cage_plan *p, char *what, size_t len)
 {
     /* "none", not NULL: valgrind flags a NULL source as an error. */
-    if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
         return fail(what, len, "make %s private", "/");
     if (p->opts->private_tmp) {
         if (mount_tmpfs_keeping("/tmp", p, what, len) < 0 ||

@@ -11,11 +11,13 @@
 /* Exec'd programs find the channel through the environment. */
 static int report_fd(void)
 {
-    if (tc_report_fd >= 0) return tc_report_fd;
+    if (tc_report_fd >= 0)
+        return tc_report_fd;
     const char *env = getenv("TESTCAGE_REPORT_FD");
     char *end;
     long fd = env ? strtol(env, &end, 10) : -1;
-    if (!env || *end || fd < 3 || fd > 65535) return -1;
+    if (!env || *end || fd < 3 || fd > 65535)
+        return -1;
     tc_report_fd = (int)fd;
     return tc_report_fd;
 }

@@ -34,9 +34,11 @@ static int64_t get_i64(const uint8_t *p)
 
 size_t wire_encode(uint8_t *out, size_t cap, const struct wire_rec *r)
 {
-    if (r->nint > WIRE_MAX_INTS || r->nstr > WIRE_MAX_STRS || cap > WIRE_MAX_FRAME) return 0;
+    if (r->nint > WIRE_MAX_INTS || r->nstr > WIRE_MAX_STRS || cap > WIRE_MAX_FRAME)
+        return 0;
     size_t pos = WIRE_HEADER + 2 + 8 * (size_t)r->nint;
-    if (pos + 5 * (size_t)r->nstr > cap) return 0;
+    if (pos + 5 * (size_t)r->nstr > cap)
+        return 0;
     out[WIRE_HEADER] = (uint8_t)r->nint;
     out[WIRE_HEADER + 1] = (uint8_t)r->nstr;
     for (unsigned k = 0; k < r->nint; k++)
@@ -59,18 +61,22 @@ size_t wire_encode(uint8_t *out, size_t cap, const struct wire_rec *r)
 
 static int decode_payload(const uint8_t *p, size_t len, struct wire_rec *r)
 {
-    if (len < 2 || p[0] > WIRE_MAX_INTS || p[1] > WIRE_MAX_STRS) return -1;
+    if (len < 2 || p[0] > WIRE_MAX_INTS || p[1] > WIRE_MAX_STRS)
+        return -1;
     r->nint = p[0];
     r->nstr = p[1];
     size_t pos = 2;
-    if (len - pos < 8 * (size_t)r->nint) return -1;
+    if (len - pos < 8 * (size_t)r->nint)
+        return -1;
     for (unsigned k = 0; k < r->nint; k++, pos += 8)
         r->i[k] = get_i64(p + pos);
     for (unsigned k = 0; k < r->nstr; k++) {
-        if (len - pos < 4) return -1;
+        if (len - pos < 4)
+            return -1;
         uint32_t n = get_u32(p + pos);
         pos += 4;
-        if (n == 0 || n > len - pos || p[pos + n - 1] != 0 || memchr(p + pos, 0, n - 1)) return -1;
+        if (n == 0 || n > len - pos || p[pos + n - 1] != 0 || memchr(p + pos, 0, n - 1))
+            return -1;
         r->s[k] = (const char *)p + pos;
         r->slen[k] = n - 1;
         pos += n;
@@ -81,12 +87,16 @@ static int decode_payload(const uint8_t *p, size_t len, struct wire_rec *r)
 int wire_decode(const uint8_t *buf, size_t len, struct wire_rec *r, size_t *used)
 {
     memset(r, 0, sizeof(*r));
-    if (len < WIRE_HEADER) return 0;
+    if (len < WIRE_HEADER)
+        return 0;
     uint32_t type = get_u32(buf), plen = get_u32(buf + 4);
-    if (type == 0 || type >= WIRE_TYPE_MAX || plen > WIRE_MAX_PAYLOAD) return -1;
-    if (len - WIRE_HEADER < plen) return 0;
+    if (type == 0 || type >= WIRE_TYPE_MAX || plen > WIRE_MAX_PAYLOAD)
+        return -1;
+    if (len - WIRE_HEADER < plen)
+        return 0;
     r->type = type;
-    if (decode_payload(buf + WIRE_HEADER, plen, r) < 0) return -1;
+    if (decode_payload(buf + WIRE_HEADER, plen, r) < 0)
+        return -1;
     *used = WIRE_HEADER + plen;
     return 1;
 }
@@ -101,8 +111,10 @@ int wire_send(int fd, const struct wire_rec *r)
     }
     for (size_t off = 0; off < n;) {
         ssize_t w = write(fd, frame + off, n - off);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return -1;
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
         off += (size_t)w;
     }
     return 0;
@@ -114,17 +126,20 @@ int wire_reader_fill(struct wire_reader *rd, int fd)
         uint8_t sink[4096];
         uint8_t *dst = rd->corrupt ? sink : rd->buf + rd->len;
         size_t room = rd->corrupt ? sizeof(sink) : sizeof(rd->buf) - rd->len;
-        if (room == 0) return 0; /* a full frame is waiting to be taken */
+        if (room == 0)
+            return 0; /* a full frame is waiting to be taken */
         ssize_t n = read(fd, dst, room);
         if (n > 0) {
-            if (!rd->corrupt) rd->len += (size_t)n;
+            if (!rd->corrupt)
+                rd->len += (size_t)n;
             continue;
         }
         if (n == 0) {
             rd->eof = true;
             return 1;
         }
-        if (errno == EINTR) continue;
+        if (errno == EINTR)
+            continue;
         return errno == EAGAIN ? 0 : -1;
     }
 }
@@ -132,14 +147,16 @@ int wire_reader_fill(struct wire_reader *rd, int fd)
 int wire_reader_next(struct wire_reader *rd, struct wire_rec *r)
 {
     size_t used = 0;
-    if (rd->corrupt) return 0;
+    if (rd->corrupt)
+        return 0;
     int rc = wire_decode(rd->buf, rd->len, r, &used);
     if (rc < 0 || (rc == 0 && rd->len == sizeof(rd->buf))) {
         rd->corrupt = true;
         rd->len = 0;
         return 0;
     }
-    if (rc == 0) return 0;
+    if (rc == 0)
+        return 0;
     memcpy(rd->frame, rd->buf, used);
     memmove(rd->buf, rd->buf + used, rd->len - used);
     rd->len -= used;

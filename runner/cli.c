@@ -128,8 +128,10 @@ static void apply(struct cli *c, int opt, const char *val, const char *source)
         c->o.tmp_size = c->tmp_size;
         break;
     case OPT_KEEP:
-        if (val[0] != '/') die_usage("--keep needs an absolute path, not '%s'", val);
-        if (c->nkeep == MAX_KEEP) die_usage("too many --keep paths (at most 16): '%s'", val);
+        if (val[0] != '/')
+            die_usage("--keep needs an absolute path, not '%s'", val);
+        if (c->nkeep == MAX_KEEP)
+            die_usage("too many --keep paths (at most 16): '%s'", val);
         c->keep[c->nkeep++] = val;
         break;
     case OPT_WRAP:
@@ -157,7 +159,8 @@ static void apply_env(struct cli *c)
     };
     for (size_t k = 0; k < sizeof(vars) / sizeof(vars[0]); k++) {
         const char *v = getenv(vars[k].name);
-        if (v && *v) apply(c, vars[k].opt, v, vars[k].name);
+        if (v && *v)
+            apply(c, vars[k].opt, v, vars[k].name);
     }
     c->o.private_tmp = !env_flag("TESTCAGE_NO_PRIVATE_TMP");
     c->o.require_isolation = env_flag("TESTCAGE_REQUIRE_ISOLATION");
@@ -196,7 +199,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
     opterr = 0;
     for (;;) {
         int idx = 0, opt = getopt_long(argc, argv, "+:qvh", longs, &idx);
-        if (opt == -1) break;
+        if (opt == -1)
+            break;
         char source[64];
         snprintf(source, sizeof(source), "--%s", longs[idx].name);
         switch (opt) {
@@ -232,7 +236,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
             apply(c, opt, optarg, source);
         }
     }
-    if (optind >= argc) die_usage("%s", "no PROGRAM given");
+    if (optind >= argc)
+        die_usage("%s", "no PROGRAM given");
     return optind;
 }
 
@@ -255,7 +260,8 @@ static void build_argv(struct cli *c, int argc, char **argv, int first)
         c->wrap_copy = strdup(c->wrap);
         for (char *save, *p = strtok_r(c->wrap_copy, " \t", &save); p;
              p = strtok_r(NULL, " \t", &save)) {
-            if (n == MAX_WRAP) die_usage("--wrap has too many words: '%s'", c->wrap);
+            if (n == MAX_WRAP)
+                die_usage("--wrap has too many words: '%s'", c->wrap);
             c->argv[n++] = p;
         }
     }
@@ -294,7 +300,8 @@ static int run(struct cli *c, testcage_result *r)
     struct pollfd p[2] = {{.fd = testcage_cage_fd(cage), .events = POLLIN},
                           {.fd = sfd, .events = POLLIN}};
     while (!testcage_cage_dispatch(cage)) {
-        if (poll(p, 2, -1) < 0 && errno != EINTR) break;
+        if (poll(p, 2, -1) < 0 && errno != EINTR)
+            break;
         struct signalfd_siginfo si;
         if ((p[1].revents & POLLIN) && read(sfd, &si, sizeof(si)) == sizeof(si)) {
             got = got ? got : (int)si.ssi_signo;
@@ -318,7 +325,8 @@ static void say_outcome(const struct cli *c, const testcage_result *r)
     if (r->report_corrupt && c->verbosity >= 0)
         fprintf(stderr, PREFIX "%s wrote garbage on its report channel; ignored\n", prog);
     bool show_leaks = c->o.leaks != TESTCAGE_LEAKS_IGNORE && (c->verbosity >= 0 || r->leak_failed);
-    if (show_leaks) tc_print_leaks(stderr, PREFIX, r);
+    if (show_leaks)
+        tc_print_leaks(stderr, PREFIX, r);
     if (c->verbosity > 0)
         fprintf(stderr, PREFIX "%s: %s, exit %d, signal %d, %.3f s\n", prog,
                 testcage_status_name(r->status), r->exit_code, r->signal, r->duration);
@@ -339,7 +347,8 @@ static int write_report(tc_reporter *rep, const char *path, const char *name,
     rep->case_done(rep, &tcase);
     int rc = rep->end(rep, &sum);
     rep->destroy(rep);
-    if (rc < 0) fprintf(stderr, PREFIX "cannot write %s: %s\n", path, strerror(errno));
+    if (rc < 0)
+        fprintf(stderr, PREFIX "cannot write %s: %s\n", path, strerror(errno));
     return rc;
 }
 

@@ -43,15 +43,20 @@ int tc_parse_size(const char *s, char *out, size_t outlen, char *err, size_t len
 {
     char *end;
     errno = 0;
-    if (!isdigit((unsigned char)*s)) return bad(err, len, "size", s);
+    if (!isdigit((unsigned char)*s))
+        return bad(err, len, "size", s);
     unsigned long long v = strtoull(s, &end, 10);
-    if (errno || v == 0) return bad(err, len, "size", s);
+    if (errno || v == 0)
+        return bad(err, len, "size", s);
     char unit = (char)tolower((unsigned char)*end);
-    if (*end && (end[1] || !strchr("kmg%", unit))) return bad(err, len, "size", s);
-    if (unit == '%' && v > 100) return bad(err, len, "size", s);
+    if (*end && (end[1] || !strchr("kmg%", unit)))
+        return bad(err, len, "size", s);
+    if (unit == '%' && v > 100)
+        return bad(err, len, "size", s);
     if (snprintf(out, outlen, "%llu%c", v, *end ? unit : 0) >= (int)outlen)
         return bad(err, len, "size", s);
-    if (!*end) snprintf(out, outlen, "%llu", v);
+    if (!*end)
+        snprintf(out, outlen, "%llu", v);
     return 0;
 }
 
@@ -82,7 +87,8 @@ int tc_parse_namespaces(const char *s, unsigned *out, char *err, size_t len)
     /* A list of +name / -name edits the default; plain names replace it. */
     bool edits = *s == '+' || *s == '-';
     unsigned v = edits ? TESTCAGE_NS_DEFAULT : 0;
-    if (!*s) return bad(err, len, "namespace list", s);
+    if (!*s)
+        return bad(err, len, "namespace list", s);
     for (const char *p = s; *p;) {
         char op = (*p == '+' || *p == '-') ? *p++ : '+';
         size_t n = strcspn(p, ",");
@@ -95,10 +101,12 @@ int tc_parse_namespaces(const char *s, unsigned *out, char *err, size_t len)
         }
         v = op == '-' ? v & ~bit : v | bit;
         p += n + (p[n] == ',');
-        if (p[-1] == ',' && !*p) return bad(err, len, "namespace list", s);
+        if (p[-1] == ',' && !*p)
+            return bad(err, len, "namespace list", s);
     }
     /* A fresh /proc or a private /tmp needs its own mount namespace. */
-    if ((v & TESTCAGE_NS_PID) && !(v & TESTCAGE_NS_MOUNT)) v |= TESTCAGE_NS_MOUNT;
+    if ((v & TESTCAGE_NS_PID) && !(v & TESTCAGE_NS_MOUNT))
+        v |= TESTCAGE_NS_MOUNT;
     *out = v;
     return 0;
 }
@@ -122,9 +130,11 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
     char *end;
     errno = 0;
-    if (!isdigit((unsigned char)*s)) return -1;
+    if (!isdigit((unsigned char)*s))
+        return -1;
     unsigned long v = strtoul(s, &end, 10);
-    if (errno || *end || v > max) return -1;
+    if (errno || *end || v > max)
+        return -1;
     *out = v;
     return 0;
 }
@@ -149,7 +159,8 @@ int tc_parse_shard(const char *s, unsigned *index, unsigned *total, char *err, s
 int tc_parse_count(const char *s, int *out, char *err, size_t len)
 {
     unsigned long v;
-    if (parse_uint(s, 1000000, &v) < 0) return bad(err, len, "count", s);
+    if (parse_uint(s, 1000000, &v) < 0)
+        return bad(err, len, "count", s);
     *out = (int)v;
     return 0;
 }
@@ -164,7 +175,9 @@ int tc_exit_status(const testcage_result *r)
     default:
         break;
     }
-    if (r->signal) return 128 + r->signal;
-    if (r->leak_failed) return TC_EXIT_LEAKS;
+    if (r->signal)
+        return 128 + r->signal;
+    if (r->leak_failed)
+        return TC_EXIT_LEAKS;
     return r->exit_code >= 0 ? r->exit_code : 1;
 }
