@@ -119,24 +119,6 @@ expect_le() {
     ((got <= max)) || fail "$what: $got > $max"
 }
 
-# Values of KEY anywhere in a JSON file, one per line (true/false lower-case).
-json_values() {
-    python3 - "$1" "$2" <<'EOF'
-import json, sys
-def walk(v, key):
-    if isinstance(v, dict):
-        for k, x in v.items():
-            if k == key:
-                print(json.dumps(x))
-            walk(x, key)
-    elif isinstance(v, list):
-        for x in v:
-            walk(x, key)
-with open(sys.argv[1]) as f:
-    walk(json.load(f), sys.argv[2])
-EOF
-}
-
 # Host pids whose command line contains the marker (never this shell or pgrep itself).
 marked_pids() {
     pgrep -f -- "$1" || true
@@ -235,3 +217,11 @@ copy_for_nobody() {
 }
 
 AS_NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
+
+# json_case FILE KEY: KEY of the first case in a --json report (JSON text, e.g. true).
+json_case() {
+    python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(json.dumps(d["cases"][0].get(sys.argv[2], "(missing)")))' "$1" "$2" 2>&1 || true
+}

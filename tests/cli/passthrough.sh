@@ -52,3 +52,6 @@ chmod 755 "$WORK/wrapper"
 cage --timeout 5 --wrap "$WORK/wrapper" -- "$HOSTILE" exit 3 "$MARK"
 expect_rc 3 "--wrap passes the status"
 expect_out "^wrapped: $HOSTILE exit 3 $MARK\$" "--wrap ran the wrapper"
+# ... also when PROGRAM (not the wrapper) lies under /tmp.
+cage --timeout 5 --wrap "$WORK/wrapper" -- "$tdir/hostile" exit 3 "$MARK"
+expect_rc 3 "--wrap with PROGRAM under /tmp"

@@ -50,7 +50,7 @@ grep -q 'SIGSEGV\|signal 11\|Segmentation' "$WORK/crash.xml" || fail "crash: JUn
 
 report timeout 124 "$HOSTILE" ignore-term "$MARK"
 [[ $(xpath timeout 'count(//testcase/failure|//testcase/error)') == 1 ]] || fail "timeout: no failure element"
-[[ $(json_values "$WORK/timeout.json" killed) == true ]] || fail "timeout: json \"killed\" is not true"
+[[ $(json_case "$WORK/timeout.json" killed) == true ]] || fail "timeout: json \"killed\" is not true"
 
 cage --timeout 5 --leaks=fail --json "$WORK/lf.json" -- "$HOSTILE" litter "$MARK"
 expect_rc 122 "leaks=fail with --json"

@@ -10,16 +10,16 @@ cage --timeout 0.5 --grace 0.3 --json "$WORK/hang.json" -- "$HOSTILE" hang "$MAR
 expect_rc 124 "hang"
 expect_le "$ELAPSED" 2500 "hang: ms until testcage returned"
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$WORK/hang.json" || fail "hang: --json is not JSON"
-[[ $(json_values "$WORK/hang.json" killed) == false ]] ||
-    fail "hang: SIGTERM should have been enough (\"killed\": $(json_values "$WORK/hang.json" killed))"
-[[ $(json_values "$WORK/hang.json" timed_out) == true ]] ||
-    fail "hang: json \"timed_out\" should be true (got: $(json_values "$WORK/hang.json" timed_out))"
+[[ $(json_case "$WORK/hang.json" killed) == false ]] ||
+    fail "hang: SIGTERM should have been enough (\"killed\": $(json_case "$WORK/hang.json" killed))"
+[[ $(json_case "$WORK/hang.json" timed_out) == true ]] ||
+    fail "hang: json \"timed_out\" should be true (got: $(json_case "$WORK/hang.json" timed_out))"
 
 cage --timeout 0.5 --grace 0.3 --json "$WORK/ign.json" -- "$HOSTILE" ignore-term "$MARK"
 expect_rc 124 "ignores SIGTERM"
 expect_le "$ELAPSED" 2500 "ignores SIGTERM: ms until testcage returned"
-[[ $(json_values "$WORK/ign.json" killed) == true ]] ||
-    fail "ignores SIGTERM: json should say \"killed\": true (got: $(json_values "$WORK/ign.json" killed))"
+[[ $(json_case "$WORK/ign.json" killed) == true ]] ||
+    fail "ignores SIGTERM: json should say \"killed\": true (got: $(json_case "$WORK/ign.json" killed))"
 ((ELAPSED >= 700)) || fail "ignores SIGTERM: returned after ${ELAPSED}ms, before timeout+grace"
 
 cage --timeout 0.5 --grace 2 -- "$HOSTILE" term-report "$MARK"

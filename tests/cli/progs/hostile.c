@@ -53,7 +53,8 @@ static void write_all(int fd, const void *buf, size_t len)
     while (len > 0) {
         ssize_t n = write(fd, p, len);
         if (n < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR)
+                continue;
             perror("hostile: write");
             exit(3);
         }
@@ -64,11 +65,13 @@ static void write_all(int fd, const void *buf, size_t len)
 
 static long arg_long(int argc, char **argv, int i)
 {
-    if (i >= argc) usage();
+    if (i >= argc)
+        usage();
     char *end;
     errno = 0;
     long v = strtol(argv[i], &end, 0);
-    if (errno || *end || end == argv[i]) usage();
+    if (errno || *end || end == argv[i])
+        usage();
     return v;
 }
 
@@ -89,8 +92,10 @@ static void spawn_daemon(void)
         exit(3);
     }
     if (pid == 0) {
-        if (setsid() < 0) _exit(3);
-        if (fork() != 0) _exit(0);
+        if (setsid() < 0)
+            _exit(3);
+        if (fork() != 0)
+            _exit(0);
         signal(SIGHUP, SIG_IGN);
         hang();
     }
@@ -116,7 +121,8 @@ static void make_file(const char *path, size_t size)
 
 static int mode_litter(int argc, char **argv)
 {
-    if (argc < 3) usage();
+    if (argc < 3)
+        usage();
     char path[512];
     snprintf(path, sizeof path, "/tmp/%s-a", argv[2]);
     make_file(path, 1234);
@@ -178,9 +184,11 @@ static int mode_garbage(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     int n = 0;
     for (int fd = 0; fd < 1024; fd++) {
-        if (fcntl(fd, F_GETFD) < 0) continue;
+        if (fcntl(fd, F_GETFD) < 0)
+            continue;
         int fl = fcntl(fd, F_GETFL);
-        if (fl >= 0) fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+        if (fl >= 0)
+            fcntl(fd, F_SETFL, fl | O_NONBLOCK);
         (void)!write(fd, frames, sizeof frames);
         (void)!write(fd, junk, sizeof junk);
         (void)!write(fd, "PASS\n{\"status\":\"pass\"}\n", 24);
@@ -199,7 +207,8 @@ static int mode_zombies(int argc, char **argv)
             perror("hostile: fork");
             return 3;
         }
-        if (pid == 0) _exit(0);
+        if (pid == 0)
+            _exit(0);
     }
     sleep_ms(100); /* let them all die unreaped */
     int zombies = 0;
@@ -209,14 +218,17 @@ static int mode_zombies(int argc, char **argv)
         char path[300], buf[512];
         snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
         FILE *f = fopen(path, "r");
-        if (!f) continue;
+        if (!f)
+            continue;
         if (fgets(buf, sizeof buf, f)) {
             char *p = strrchr(buf, ')');
-            if (p && p[1] == ' ' && p[2] == 'Z') zombies++;
+            if (p && p[1] == ' ' && p[2] == 'Z')
+                zombies++;
         }
         fclose(f);
     }
-    if (d) closedir(d);
+    if (d)
+        closedir(d);
     printf("zombies %d\n", zombies);
     return 0;
 }
@@ -230,9 +242,11 @@ static int mode_ids(void)
     DIR *d = opendir("/proc");
     struct dirent *e;
     while (d && (e = readdir(d))) {
-        if (e->d_name[0] >= '0' && e->d_name[0] <= '9') printf(" %s", e->d_name);
+        if (e->d_name[0] >= '0' && e->d_name[0] <= '9')
+            printf(" %s", e->d_name);
     }
-    if (d) closedir(d);
+    if (d)
+        closedir(d);
     printf("\n");
     return 0;
 }
@@ -259,7 +273,8 @@ static int mode_bind(int argc, char **argv)
 static int mode_echo(int argc, char **argv)
 {
     char cwd[4096];
-    if (!getcwd(cwd, sizeof cwd)) strcpy(cwd, "?");
+    if (!getcwd(cwd, sizeof cwd))
+        strcpy(cwd, "?");
     printf("cwd %s\nargc %d\n", cwd, argc);
     for (int i = 0; i < argc; i++)
         printf("argv[%d] %s\n", i, argv[i]);
@@ -276,7 +291,8 @@ static int mode_echo(int argc, char **argv)
 
 static int mode_excl(int argc, char **argv)
 {
-    if (argc < 3) usage();
+    if (argc < 3)
+        usage();
     int fd = open(argv[2], O_WRONLY | O_CREAT | O_EXCL, 0644);
     if (fd < 0) {
         printf("excl %s: %s\n", argv[2], strerror(errno));
@@ -302,11 +318,13 @@ static int mode_umount(void)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) usage();
+    if (argc < 2)
+        usage();
     const char *mode = argv[1];
     setvbuf(stdout, NULL, _IOLBF, 0);
 
-    if (!strcmp(mode, "hang")) hang();
+    if (!strcmp(mode, "hang"))
+        hang();
     if (!strcmp(mode, "ignore-term")) {
         signal(SIGTERM, SIG_IGN);
         hang();
@@ -320,7 +338,8 @@ int main(int argc, char **argv)
     if (!strcmp(mode, "daemon")) {
         spawn_daemon();
         printf("daemon spawned\n");
-        if (argc > 2 && !strcmp(argv[2], "stay")) hang();
+        if (argc > 2 && !strcmp(argv[2], "stay"))
+            hang();
         return 0;
     }
     if (!strcmp(mode, "children")) {
@@ -331,7 +350,8 @@ int main(int argc, char **argv)
                 perror("hostile: fork");
                 return 3;
             }
-            if (pid == 0) hang();
+            if (pid == 0)
+                hang();
         }
         printf("children %ld\n", n);
         return 0;
@@ -344,12 +364,15 @@ int main(int argc, char **argv)
                 sleep_ms(1);
                 continue;
             }
-            if (pid > 0) _exit(0);
+            if (pid > 0)
+                _exit(0);
             sleep_ms(1);
         }
     }
-    if (!strcmp(mode, "litter")) return mode_litter(argc, argv);
-    if (!strcmp(mode, "ipc")) return mode_ipc(argc, argv);
+    if (!strcmp(mode, "litter"))
+        return mode_litter(argc, argv);
+    if (!strcmp(mode, "ipc"))
+        return mode_ipc(argc, argv);
     if (!strcmp(mode, "segv")) {
         struct rlimit rl = {0, 0};
         setrlimit(RLIMIT_CORE, &rl);
@@ -362,15 +385,24 @@ int main(int argc, char **argv)
         setrlimit(RLIMIT_CORE, &rl);
         abort();
     }
-    if (!strcmp(mode, "exit")) return (int)arg_long(argc, argv, 2);
-    if (!strcmp(mode, "flood")) return mode_flood(argc, argv);
-    if (!strcmp(mode, "garbage")) return mode_garbage(argc, argv);
-    if (!strcmp(mode, "zombies")) return mode_zombies(argc, argv);
-    if (!strcmp(mode, "ids")) return mode_ids();
-    if (!strcmp(mode, "bind")) return mode_bind(argc, argv);
-    if (!strcmp(mode, "echo")) return mode_echo(argc, argv);
-    if (!strcmp(mode, "excl")) return mode_excl(argc, argv);
-    if (!strcmp(mode, "umount")) return mode_umount();
+    if (!strcmp(mode, "exit"))
+        return (int)arg_long(argc, argv, 2);
+    if (!strcmp(mode, "flood"))
+        return mode_flood(argc, argv);
+    if (!strcmp(mode, "garbage"))
+        return mode_garbage(argc, argv);
+    if (!strcmp(mode, "zombies"))
+        return mode_zombies(argc, argv);
+    if (!strcmp(mode, "ids"))
+        return mode_ids();
+    if (!strcmp(mode, "bind"))
+        return mode_bind(argc, argv);
+    if (!strcmp(mode, "echo"))
+        return mode_echo(argc, argv);
+    if (!strcmp(mode, "excl"))
+        return mode_excl(argc, argv);
+    if (!strcmp(mode, "umount"))
+        return mode_umount();
     if (!strcmp(mode, "sleep")) {
         sleep_ms((long)(arg_long(argc, argv, 2) * 1000));
         return 0;
