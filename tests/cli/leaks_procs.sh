@@ -9,12 +9,12 @@ tc_setup leaks_procs "$@"
 cage --timeout 5 --grace 0.3 -- "$HOSTILE" daemon "$MARK"
 expect_rc 0 "daemon (leaks=warn keeps the pass)"
 expect_out '^daemon spawned$'
-expect_err "^testcage: leaked process hostile \(pid [0-9]+\): .*hostile daemon $MARK$" "daemon leak line"
+expect_err "^testcage: leaked process $HCOMM \(pid [0-9]+\): .*hostile daemon $MARK$" "daemon leak line"
 check_host "$MARK"
 
 cage --timeout 5 --grace 0.3 -- "$HOSTILE" children 50 "$MARK"
 expect_rc 0 "50 children"
-lines=$(grep -c '^testcage: leaked process hostile (pid [0-9]*): ' "$ERR" || true)
+lines=$(grep -c "^testcage: leaked process $HCOMM (pid [0-9]*): " "$ERR" || true)
 more=$(sed -n 's/^testcage: \.\.\. and \([0-9]*\) more leaked process.*/\1/p' "$ERR")
 ((lines + ${more:-0} == 50)) || fail "50 children: $lines leak lines + ${more:-0} more != 50"
 ((lines >= 1)) || fail "50 children: no leak line"
@@ -37,7 +37,7 @@ expect_no_err 'leaked process' "zombies are not leaked processes"
 # --leaks=fail turns a passing program with a leftover process into 122.
 cage --timeout 5 --leaks=fail -- "$HOSTILE" daemon "$MARK"
 expect_rc 122 "daemon under --leaks=fail"
-expect_err "^testcage: leaked process hostile" "daemon under --leaks=fail"
+expect_err "^testcage: leaked process $HCOMM" "daemon under --leaks=fail"
 # ... but a failing one keeps its own status.
 cage --timeout 5 --leaks fail -- /bin/sh -c "\"\$0\" daemon $MARK; exit 5" "$HOSTILE"
 expect_rc 5 "failing program with a daemon under --leaks=fail"

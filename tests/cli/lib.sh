@@ -18,6 +18,8 @@ tc_setup() {
             exit 1
         }
     done
+    # The hostile program's command name as /proc shows it (leak lines name it).
+    HCOMM=$(basename "$HOSTILE" | cut -c1-15)
     MARK="tcmark-$TC_NAME-$$-$RANDOM"
     WORK=$(mktemp -d "$PWD/work.$TC_NAME.XXXXXX")
     # Three consecutive SysV IPC keys unique to this test process.

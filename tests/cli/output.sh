@@ -21,22 +21,42 @@ RC=${PIPESTATUS[0]}
 set -e
 expect_rc 141 "flood into a closed pipe"
 
-# Garbage on every fd, extra fds open too (one read-write file, one pipe).
+# Garbage on every fd, extra fds open too (one read-write file, one pipe); fds this script
+# inherited are closed first so the garbage only hits what the test owns.
 TC_LAST="$TC -- $HOSTILE garbage 1 (fds 5, 6 open)"
 set +e
-timeout -s KILL 30 "$TC" --timeout 5 -- "$HOSTILE" garbage 1 "$MARK" \
-    >"$OUT" 2>"$ERR" 5<>"$WORK/fd5" 6> >(cat >/dev/null) </dev/null
+(
+    for fd in "/proc/$BASHPID/fd/"*; do
+        fd=${fd##*/}
+        ((fd > 2)) && eval "exec $fd>&-" 2>/dev/null
+    done
+    exec timeout -s KILL 30 "$TC" --timeout 5 -- "$HOSTILE" garbage 1 "$MARK" \
+        >"$OUT" 2>"$ERR" 5<>"$WORK/fd5" 6> >(cat >/dev/null) </dev/null
+)
 RC=$?
 set -e
 expect_rc 1 "garbage on every fd, program fails"
 expect_err '^hostile: wrote garbage to [0-9]+ fds$'
 expect_no_err '^testcage: .*(corrupt|invalid|bad record)' "garbage on inherited fds is no report"
 
-cage --timeout 5 -- "$HOSTILE" garbage 0 "$MARK"
+cage_closed() {
+    TC_LAST="$TC $*"
+    set +e
+    (
+        for fd in "/proc/$BASHPID/fd/"*; do
+            fd=${fd##*/}
+            ((fd > 2)) && eval "exec $fd>&-" 2>/dev/null
+        done
+        exec timeout -s KILL 30 "$TC" "$@" >"$OUT" 2>"$ERR" </dev/null
+    )
+    RC=$?
+    set -e
+}
+cage_closed --timeout 5 -- "$HOSTILE" garbage 0 "$MARK"
 expect_rc 0 "garbage on every fd, program passes"
-cage --timeout 5 -- "$HOSTILE" garbage 77 "$MARK"
+cage_closed --timeout 5 -- "$HOSTILE" garbage 77 "$MARK"
 expect_rc 77 "garbage on every fd, program skips"
 
 # Writing garbage then dying of a signal still counts as the signal.
-cage --timeout 5 -- /bin/sh -c "\"\$0\" garbage 0 $MARK; kill -SEGV \$\$" "$HOSTILE"
+cage_closed --timeout 5 -- /bin/sh -c "\"\$0\" garbage 0 $MARK; kill -SEGV \$\$" "$HOSTILE"
 expect_rc 139 "garbage then SIGSEGV"
