@@ -28,6 +28,14 @@ void tc_summary_add(tc_summary *sum, const testcage_result *result);
 /* Failed in the sense of the exit status: anything but pass or skip. */
 bool tc_result_failed(const testcage_result *result);
 
+/* One line on why a case ended as it did, for messages: the first failure
+ * record, "exited with status 1", "killed by signal SIGSEGV", "timed out
+ * after 2.0 s, SIGKILL needed", the setup error, the skip reason. */
+void tc_result_reason(const testcage_result *result, char *buf, size_t len);
+
+/* "SIGSEGV" (or "signal 99" when unknown), written into buf. */
+const char *tc_signal_name(int sig, char *buf, size_t len);
+
 typedef struct tc_reporter tc_reporter;
 struct tc_reporter {
     /* total = number of cases that will be reported (for TAP's plan). */
@@ -61,8 +69,17 @@ tc_reporter *tc_reporter_json_new(const char *path);
  */
 void tc_print_leaks(FILE *out, const char *prefix, const testcage_result *result);
 
-/* Escaping for the machine formats; each writes to out and returns 0/-1. */
+/* Escaping for the machine formats; each writes to out and returns 0/-1.
+ * Invalid UTF-8 and characters the format cannot carry become U+FFFD.
+ * tc_xml_escape is for text content (keeps tab and newline readable);
+ * tc_xml_escape_attr is for attribute values (encodes them as &#9; &#10;
+ * so attribute-value normalisation does not eat them). */
 int tc_xml_escape(FILE *out, const char *s, size_t len);
+int tc_xml_escape_attr(FILE *out, const char *s, size_t len);
 int tc_json_escape(FILE *out, const char *s, size_t len);
+
+/* Length (1-4) of the well-formed UTF-8 sequence at s, or 0 when the bytes
+ * there are not valid UTF-8 (overlong, surrogate, beyond U+10FFFF, cut). */
+size_t tc_utf8_len(const char *s, size_t len);
 
 #endif
