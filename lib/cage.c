@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/pidfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -23,7 +24,7 @@
 #include <unistd.h>
 
 enum source { SRC_PIDFD, SRC_TIMER, SRC_RESULT, SRC_REPORT, SRC_CAPTURE, SRC_COUNT };
-enum phase { RUNNING, TERMINATING, KILLED, OVER };
+enum phase { RUNNING, DEBUGGING, TERMINATING, KILLED, OVER };
 
 struct capture {
     char *head, *tail; /* first bytes; then a ring of the last ones */
@@ -42,6 +43,8 @@ struct testcage_cage {
     struct wire_reader *result_rd, *report_rd;
     struct capture cap;
     bool got_status;
+    bool has_debug;    /* an on-timeout command runs before SIGTERM */
+    char *keep_parent; /* keep_on_fail, for result->kept_dir */
     testcage_result res;
 };
 
@@ -59,6 +62,7 @@ void testcage_opts_init(testcage_opts *o)
     o->timeout = 60;
     o->grace = 2;
     o->capture_limit = 64 * 1024;
+    o->timeout_backtrace = true;
 }
 
 static void close_fd(int *fd)
@@ -82,107 +86,6 @@ static double elapsed(const struct timespec *since)
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (double)(now.tv_sec - since->tv_sec) + (double)(now.tv_nsec - since->tv_nsec) / 1e9;
-}
-
-/* ---- planning: everything decided before the clone ---- */
-
-/* /tmp/a/b/c -> /tmp/a: the whole checkout or build tree stays reachable. */
-static void keep_top(struct cage_plan *p, size_t *n, const char *path)
-{
-    const char *roots[] = {"/tmp/", "/dev/shm/"};
-    for (size_t r = 0; r < 2 && path && *n < TC_MAX_KEEP; r++) {
-        size_t rl = strlen(roots[r]);
-        if (strncmp(path, roots[r], rl) != 0 || path[rl] == 0)
-            continue;
-        size_t len = rl + strcspn(path + rl, "/");
-        if (len >= sizeof(p->keep_store[0]))
-            return;
-        for (size_t k = 0; k < *n; k++)
-            if (strncmp(p->keep[k], path, len) == 0 && p->keep[k][len] == 0)
-                return;
-        memcpy(p->keep_store[*n], path, len);
-        p->keep_store[*n][len] = 0;
-        p->keep[*n] = p->keep_store[*n];
-        (*n)++;
-    }
-}
-
-/* Where execvp will find argv0, so that a program under /tmp stays visible. */
-static void program_path(const char *argv0, char out[PATH_MAX])
-{
-    out[0] = 0;
-    if (strchr(argv0, '/')) {
-        if (!realpath(argv0, out))
-            out[0] = 0;
-        return;
-    }
-    const char *path = getenv("PATH");
-    for (const char *dir = path; dir && *dir;) {
-        size_t len = strcspn(dir, ":");
-        char cand[PATH_MAX];
-        snprintf(cand, sizeof(cand), "%.*s/%s", (int)len, dir, argv0);
-        if (access(cand, X_OK) == 0 && realpath(cand, out))
-            return;
-        dir += len + (dir[len] == ':');
-    }
-    out[0] = 0;
-}
-
-static void plan_keep(struct cage_plan *p, const testcage_opts *o)
-{
-    size_t n = 0;
-    for (size_t k = 0; o->keep && o->keep[k] && n < TC_MAX_KEEP; k++) {
-        snprintf(p->keep_store[n], sizeof(p->keep_store[n]), "%s", o->keep[k]);
-        p->keep[n] = p->keep_store[n];
-        n++;
-    }
-    char path[PATH_MAX];
-    keep_top(p, &n, p->cwd);
-    if (o->argv) {
-        program_path(o->argv[0], path);
-        keep_top(p, &n, path);
-    }
-    ssize_t len = readlink("/proc/self/exe", path, sizeof(path) - 1);
-    if (len > 0) {
-        path[len] = 0;
-        keep_top(p, &n, path);
-    }
-    p->keep[n] = NULL;
-}
-
-static void plan_tmp_options(struct cage_plan *p, const testcage_opts *o)
-{
-    if (o->tmp_options)
-        snprintf(p->tmp_options, sizeof(p->tmp_options), "%s", o->tmp_options);
-    else
-        snprintf(p->tmp_options, sizeof(p->tmp_options), "mode=%s%s%s",
-                 o->tmp_mode ? o->tmp_mode : "1777", o->tmp_size ? ",size=" : "",
-                 o->tmp_size ? o->tmp_size : "");
-}
-
-static void plan_namespaces(struct cage_plan *p, const testcage_opts *o)
-{
-    bool privileged = tc_caps_privileged();
-    p->ns = o->namespaces;
-    if (p->ns && !privileged && o->auto_user)
-        p->ns |= TESTCAGE_NS_USER;
-    p->fork_only = p->ns == 0;
-    p->drop_caps = !p->fork_only && privileged && !o->keep_caps && !(p->ns & TESTCAGE_NS_USER);
-    p->drop_all_caps = (p->ns & TESTCAGE_NS_USER) && !o->keep_caps;
-    p->uid = geteuid();
-    p->gid = getegid();
-}
-
-static unsigned long clone_flags(unsigned ns)
-{
-    unsigned long f = 0;
-    f |= (ns & TESTCAGE_NS_PID) ? CLONE_NEWPID : 0;
-    f |= (ns & TESTCAGE_NS_MOUNT) ? CLONE_NEWNS : 0;
-    f |= (ns & TESTCAGE_NS_IPC) ? CLONE_NEWIPC : 0;
-    f |= (ns & TESTCAGE_NS_UTS) ? CLONE_NEWUTS : 0;
-    f |= (ns & TESTCAGE_NS_NET) ? CLONE_NEWNET : 0;
-    f |= (ns & TESTCAGE_NS_USER) ? CLONE_NEWUSER : 0;
-    return f;
 }
 
 /* ---- results ---- */
@@ -209,6 +112,20 @@ static void set_message(testcage_result *r, const char *fmt, ...)
         }                                                                                          \
     } while (0)
 
+static void send_term(struct testcage_cage *c);
+
+static void append_debug(testcage_result *r, const char *chunk, size_t n)
+{
+    size_t have = r->debug_output ? strlen(r->debug_output) : 0;
+    if (have + n > 64 * 1024)
+        return;
+    char *grown = realloc(r->debug_output, have + n + 1);
+    if (!grown)
+        return;
+    memcpy(grown + have, chunk, n + 1);
+    r->debug_output = grown;
+}
+
 static void take_init_record(struct testcage_cage *c, const struct wire_rec *w)
 {
     testcage_result *r = &c->res;
@@ -231,6 +148,14 @@ static void take_init_record(struct testcage_cage *c, const struct wire_rec *w)
         r->procs_omitted = (size_t)w->i[0];
         r->files_omitted = (size_t)w->i[1];
         r->ipcs_omitted = (size_t)w->i[2];
+    } else if (w->type == WIRE_DEBUG && w->nstr >= 1) {
+        append_debug(r, w->s[0], w->slen[0]);
+    } else if (w->type == WIRE_DEBUG_DONE) {
+        if (c->phase == DEBUGGING)
+            send_term(c);
+    } else if (w->type == WIRE_KEPT && w->nstr >= 1 && c->keep_parent && !r->kept_dir) {
+        if (asprintf(&r->kept_dir, "%s/%s", c->keep_parent, w->s[0]) < 0)
+            r->kept_dir = NULL;
     } else if (w->type == WIRE_SETUP_ERROR && w->nint >= 1 && w->nstr >= 1) {
         r->status = TESTCAGE_SETUP_ERROR;
         set_message(r, "cannot %s: %s", w->s[0], strerror((int)w->i[0]));
@@ -376,7 +301,13 @@ static void on_timer(struct testcage_cage *c)
     uint64_t ticks;
     if (read(c->fd[SRC_TIMER], &ticks, sizeof(ticks)) < 0 && errno == EAGAIN)
         return;
-    if (c->phase == RUNNING) {
+    if (c->phase == RUNNING && c->has_debug) {
+        /* Look at the hung test before it is terminated; bounded. */
+        c->res.timed_out = true;
+        c->phase = DEBUGGING;
+        kill(c->pid, SIGUSR1);
+        arm_timer(c, 30);
+    } else if (c->phase == RUNNING || c->phase == DEBUGGING) {
         c->res.timed_out = true;
         send_term(c);
     } else if (c->phase == TERMINATING) {
@@ -508,7 +439,7 @@ static bool namespaces_refused(int err)
 static pid_t spawn(struct testcage_cage *c, struct cage_plan *p, const testcage_opts *o)
 {
     if (!p->fork_only && !ns_unavailable) {
-        pid_t pid = clone_cage(clone_flags(p->ns));
+        pid_t pid = clone_cage(tc_clone_flags(p->ns));
         if (pid == 0)
             tc_cage_init(p);
         if (pid > 0 || !namespaces_refused(errno))
@@ -598,6 +529,26 @@ static void close_pair(int p[2])
     close_fd(&p[1]);
 }
 
+/* Opens (making it if needed) the host directory for --keep-on-fail and
+ * picks a fresh name below it for this case. */
+static int plan_keep_dir(struct testcage_cage *c, struct cage_plan *p, const testcage_opts *o)
+{
+    static unsigned seq;
+    if (mkdir(o->keep_on_fail, 0755) < 0 && errno != EEXIST)
+        return -1;
+    p->keep_fd = open(o->keep_on_fail, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    c->keep_parent = strdup(o->keep_on_fail);
+    if (p->keep_fd < 0 || !c->keep_parent)
+        return -1;
+    char name[64];
+    snprintf(name, sizeof(name), "%s", o->name ? o->name : "case");
+    for (char *q = name; *q; q++)
+        if (*q == '/' || *q == ' ' || *q == '.')
+            *q = '_';
+    snprintf(p->keep_name, sizeof(p->keep_name), "%s.%d.%u", name, (int)getpid(), seq++);
+    return 0;
+}
+
 int testcage_start(const testcage_opts *o, testcage_cage **out)
 {
     struct testcage_cage *c = cage_new(o);
@@ -609,10 +560,19 @@ int testcage_start(const testcage_opts *o, testcage_cage **out)
     int res[2] = {-1, -1}, rep[2] = {-1, -1}, cap[2] = {-1, -1};
     if (!getcwd(p.cwd, sizeof(p.cwd)))
         p.cwd[0] = 0;
-    plan_keep(&p, o);
-    plan_tmp_options(&p, o);
-    plan_namespaces(&p, o);
-    if (make_pipe(res) < 0 || make_pipe(rep) < 0 || (o->capture_output && make_pipe(cap) < 0)) {
+    p.keep_fd = -1;
+    tc_plan_paths(&p, o);
+    tc_plan_namespaces(&p, o);
+    tc_plan_debug(&p, o);
+    c->has_debug = p.debug_cmd[0] != 0;
+    if (o->keep_on_fail && plan_keep_dir(c, &p, o) < 0) {
+        set_message(&c->res, "cannot use %s for kept files: %s", o->keep_on_fail, strerror(errno));
+        c->res.status = TESTCAGE_SETUP_ERROR;
+    }
+    if (c->res.status == TESTCAGE_SETUP_ERROR) {
+        errno = 0;
+    } else if (make_pipe(res) < 0 || make_pipe(rep) < 0 ||
+               (o->capture_output && make_pipe(cap) < 0)) {
         set_message(&c->res, "cannot make a pipe: %s", strerror(errno));
         c->res.status = TESTCAGE_SETUP_ERROR;
     } else {
@@ -628,6 +588,8 @@ int testcage_start(const testcage_opts *o, testcage_cage **out)
         c->pid = spawn(c, &p, o);
     }
     int err = errno;
+    if (p.keep_fd >= 0)
+        close(p.keep_fd);
     close_pair(res);
     close_pair(rep);
     close_pair(cap);
@@ -672,7 +634,7 @@ pid_t testcage_cage_pid(const testcage_cage *c)
 
 void testcage_cage_terminate(testcage_cage *c)
 {
-    if (c->phase != RUNNING)
+    if (c->phase != RUNNING && c->phase != DEBUGGING)
         return;
     c->res.interrupted = true;
     send_term(c);
@@ -694,6 +656,7 @@ void testcage_cage_finish(testcage_cage *c, testcage_result *out)
     free(c->cap.tail);
     free(c->result_rd);
     free(c->report_rd);
+    free(c->keep_parent);
     if (out)
         *out = c->res;
     else

@@ -4,6 +4,8 @@
 #include "wire_internal.h"
 
 #include <errno.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -141,10 +143,20 @@ static int wait_body(const struct cage_plan *p, const sigset_t *set, pid_t body)
             while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
                 if (pid == body)
                     return st;
-        } else if (sig > 0 && sig != SIGUSR1) {
+        } else if (sig == SIGUSR1) {
+            tc_debug_run(p, body);
+        } else if (sig > 0) {
             forward_term(p, body);
         }
     }
+}
+
+/* With --no-proc the body saw the host's /proc; the init needs the cage's
+ * own to list survivors, so it mounts one in a mount namespace of its own. */
+static void private_proc(void)
+{
+    if (unshare(CLONE_NEWNS) == 0)
+        mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 }
 
 static void report_end(const struct cage_plan *p, int status, const char *tmpdir)
@@ -154,6 +166,8 @@ static void report_end(const struct cage_plan *p, int status, const char *tmpdir
     while (waitpid(-1, NULL, WNOHANG) > 0)
         ; /* orphans that just died are not leaks */
     pid_t self = getpid();
+    if ((p->ns & TESTCAGE_NS_PID) && !p->opts->fresh_proc)
+        private_proc();
     if (p->opts->leaks != TESTCAGE_LEAKS_IGNORE) {
         const char *ns_dirs[] = {"/tmp", "/dev/shm", NULL};
         const char *fo_dirs[] = {tmpdir, NULL};
@@ -165,6 +179,13 @@ static void report_end(const struct cage_plan *p, int status, const char *tmpdir
                                       : none);
     }
     tc_leaks_kill_all(self, !p->fork_only);
+    bool failed = !WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 77);
+    bool private_tmp = (p->ns & TESTCAGE_NS_MOUNT) && p->opts->private_tmp;
+    if (failed && private_tmp && p->keep_fd >= 0 && tc_keep_files(p->keep_fd, p->keep_name) == 0) {
+        struct wire_rec kept = {.type = WIRE_KEPT, .nstr = 1};
+        kept.s[0] = p->keep_name;
+        wire_send(p->result_w, &kept);
+    }
 }
 
 _Noreturn void tc_cage_init(const struct cage_plan *p)

@@ -38,6 +38,8 @@ void testcage_result_free(testcage_result *r)
     free(r->skip_reason);
     free(r->message);
     free(r->output);
+    free(r->debug_output);
+    free(r->kept_dir);
     memset(r, 0, sizeof(*r));
 }
 

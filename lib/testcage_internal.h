@@ -31,7 +31,24 @@ struct cage_plan {
     const char *keep[TC_MAX_KEEP + 1]; /* NULL-terminated */
     char keep_store[TC_MAX_KEEP][1024];
     char tmp_options[256];
+    char debug_cmd[1024]; /* run at the timeout, or "" */
+    int keep_fd;          /* keep_on_fail directory, or -1 */
+    char keep_name[128];  /* its new subdirectory */
 };
+
+/* Copies the cage's /tmp and /dev/shm into a new directory `name` below
+ * dirfd (a host directory opened before the clone). Returns 0 or -1. */
+int tc_keep_files(int dirfd, const char *name);
+
+/* The init's answer to SIGUSR1: runs plan->debug_cmd and sends its output. */
+void tc_debug_run(const struct cage_plan *plan, pid_t body);
+
+/* Planning (plan.c): kept paths and tmpfs options; namespaces and which
+ * capabilities the body drops; clone flags for a namespace set. */
+void tc_plan_paths(struct cage_plan *plan, const testcage_opts *opts);
+void tc_plan_namespaces(struct cage_plan *plan, const testcage_opts *opts);
+unsigned long tc_clone_flags(unsigned ns);
+void tc_plan_debug(struct cage_plan *plan, const testcage_opts *opts);
 
 /* The cage init, run in the child of the clone. Never returns. */
 _Noreturn void tc_cage_init(const struct cage_plan *plan);

@@ -22,6 +22,9 @@ enum wire_type {
     WIRE_SETUP_ERROR, /* i0 = errno; s0 = what failed */
     WIRE_EXEC_ERROR,  /* i0 = errno; s0 = program */
     WIRE_NOTICE,      /* s0 = text, e.g. the fallback notice */
+    WIRE_DEBUG,       /* s0 = a chunk of the on-timeout command's output */
+    WIRE_DEBUG_DONE,  /* the on-timeout command is over: go on with SIGTERM */
+    WIRE_KEPT,        /* s0 = name of the directory the files were copied to */
     WIRE_TYPE_MAX,
 };
 

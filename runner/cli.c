@@ -50,7 +50,16 @@ static const char usage_text[] =
     "                       repeatable [TESTCAGE_KEEP, colon-separated]\n"
     "  --require-isolation  refuse to run without namespaces (exit 125)\n"
     "                       [TESTCAGE_REQUIRE_ISOLATION=1]\n"
+    "  --tmp-mode MODE      mode of the private tmpfs root (default 1777)\n"
+    "  --tmp-options OPTS   raw tmpfs options, e.g. size=64m,mode=1777 (overrides both)\n"
+    "  --no-proc            keep the host's /proc (the PID namespace stays private)\n"
     "  --keep-caps          as root, let PROGRAM keep CAP_SYS_ADMIN and friends\n"
+    "  --on-timeout CMD     at the timeout, before SIGTERM, run CMD inside the cage;\n"
+    "                       %p is PROGRAM's pid there (default: a gdb backtrace of\n"
+    "                       every thread when gdb is installed) [TESTCAGE_ON_TIMEOUT]\n"
+    "  --no-backtrace       no default gdb backtrace at the timeout\n"
+    "  --keep-on-fail DIR   when PROGRAM fails, copy what it left in /tmp and\n"
+    "                       /dev/shm to a new directory below DIR [TESTCAGE_KEEP_ON_FAIL]\n"
     "  --wrap CMD           run PROGRAM under CMD (split on blanks), e.g. \"strace -f\"\n"
     "                       [TESTCAGE_WRAP]\n"
     "  --valgrind           run PROGRAM under valgrind memcheck; memory errors or\n"
@@ -59,6 +68,8 @@ static const char usage_text[] =
     "  --junit FILE         write the result as JUnit XML [TESTCAGE_JUNIT]\n"
     "  -q, --quiet          only errors and leak failures\n"
     "  -v, --verbose        also the cage init's pid, the verdict and timing\n"
+    "  --enter PID [CMD...]  run CMD (default $SHELL) inside the running cage whose\n"
+    "                       init or PROGRAM has host pid PID (see -v for the pid)\n"
     "  --version            print the version and exit\n"
     "  -h, --help           print this help and exit\n"
     "\n"
@@ -104,6 +115,13 @@ enum {
     OPT_JSON,
     OPT_JUNIT,
     OPT_VERSION,
+    OPT_TMP_MODE,
+    OPT_TMP_OPTIONS,
+    OPT_NO_PROC,
+    OPT_ON_TIMEOUT,
+    OPT_NO_BACKTRACE,
+    OPT_KEEP_ON_FAIL,
+    OPT_ENTER,
 };
 
 /* One setting from a flag or its environment form; `source` names it. */
@@ -142,6 +160,24 @@ static void apply(struct cli *c, int opt, const char *val, const char *source)
         break;
     case OPT_JUNIT:
         c->junit = val;
+        break;
+    case OPT_TMP_MODE:
+        if (strspn(val, "01234567") != strlen(val) || !*val || strlen(val) > 4)
+            die_usage("--tmp-mode needs an octal mode, not '%s'", val);
+        c->o.tmp_mode = val;
+        break;
+    case OPT_TMP_OPTIONS:
+        if (!*val || strpbrk(val, " \t\n"))
+            die_usage("invalid --tmp-options '%s'", val);
+        c->o.tmp_options = val;
+        break;
+    case OPT_ON_TIMEOUT:
+        c->o.on_timeout = *val ? val : NULL;
+        break;
+    case OPT_KEEP_ON_FAIL:
+        if (!*val)
+            die_usage("--keep-on-fail needs a directory%s", "");
+        c->o.keep_on_fail = val;
         break;
     }
 }
@@ -193,6 +229,13 @@ static int parse_args(struct cli *c, int argc, char **argv)
         {"quiet", no_argument, 0, 'q'},
         {"verbose", no_argument, 0, 'v'},
         {"version", no_argument, 0, OPT_VERSION},
+        {"tmp-mode", required_argument, 0, OPT_TMP_MODE},
+        {"tmp-options", required_argument, 0, OPT_TMP_OPTIONS},
+        {"no-proc", no_argument, 0, OPT_NO_PROC},
+        {"on-timeout", required_argument, 0, OPT_ON_TIMEOUT},
+        {"no-backtrace", no_argument, 0, OPT_NO_BACKTRACE},
+        {"keep-on-fail", required_argument, 0, OPT_KEEP_ON_FAIL},
+        {"enter", required_argument, 0, OPT_ENTER},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -228,6 +271,14 @@ static int parse_args(struct cli *c, int argc, char **argv)
         case OPT_VALGRIND:
             c->valgrind = true;
             break;
+        case OPT_NO_PROC:
+            c->o.fresh_proc = false;
+            break;
+        case OPT_NO_BACKTRACE:
+            c->o.timeout_backtrace = false;
+            break;
+        case OPT_ENTER:
+            exit(tc_enter_cage(optarg, argv + optind));
         case ':':
             die_usage("option '%s' needs a value", argv[optind - 1]);
         case '?':
@@ -322,6 +373,13 @@ static void say_outcome(const struct cli *c, const testcage_result *r)
     if (r->timed_out)
         fprintf(stderr, PREFIX "%s timed out after %g s%s\n", prog, c->o.timeout,
                 r->killed ? "; it ignored SIGTERM and was killed" : "");
+    if (r->debug_output && *r->debug_output) {
+        fprintf(stderr, PREFIX "at the timeout, inside the cage:\n%s", r->debug_output);
+        if (r->debug_output[strlen(r->debug_output) - 1] != '\n')
+            fputc('\n', stderr);
+    }
+    if (r->kept_dir)
+        fprintf(stderr, PREFIX "files left in /tmp and /dev/shm copied to %s\n", r->kept_dir);
     if (r->report_corrupt && c->verbosity >= 0)
         fprintf(stderr, PREFIX "%s wrote garbage on its report channel; ignored\n", prog);
     bool show_leaks = c->o.leaks != TESTCAGE_LEAKS_IGNORE && (c->verbosity >= 0 || r->leak_failed);
@@ -361,6 +419,7 @@ int main(int argc, char **argv)
     c.keep[c.nkeep] = NULL;
     c.o.keep = c.keep;
     build_argv(&c, argc, argv, first);
+    c.o.name = argv[first];
 
     testcage_result r;
     int sig = run(&c, &r);

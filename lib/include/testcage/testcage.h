@@ -76,6 +76,16 @@ typedef struct testcage_opts {
     void *fn_arg;
     bool capture_output;  /* body's stdout+stderr into result->output, bounded */
     size_t capture_limit; /* bytes kept (head and tail); default 64 KiB */
+    const char *name;     /* the case's name, for --keep-on-fail directories */
+    /* At the timeout, before SIGTERM, run this shell command inside the cage
+     * ("%p" becomes the body's pid as seen there); its output goes to
+     * result->debug_output. NULL: a gdb backtrace of every thread when
+     * timeout_backtrace is set and gdb is installed. */
+    const char *on_timeout;
+    bool timeout_backtrace; /* default true */
+    /* When the case fails, copy what it left in /tmp and /dev/shm to a new
+     * directory below this host directory (result->kept_dir). */
+    const char *keep_on_fail;
 } testcage_opts;
 
 /* Fills *opts with the defaults documented above. */
@@ -142,6 +152,9 @@ typedef struct testcage_result {
     char *skip_reason;
     bool report_corrupt; /* the test wrote garbage on its report channel */
 
+    char *debug_output; /* what on_timeout (or gdb) printed at the timeout */
+    char *kept_dir;     /* keep_on_fail: where the failing case's files went */
+
     char *output; /* captured stdout+stderr (capture_output), NUL-terminated */
     size_t output_len;
     size_t output_dropped; /* bytes left out of the middle */
@@ -181,6 +194,18 @@ pid_t testcage_cage_pid(const testcage_cage *cage);
 /* Moves the result out and frees the cage. Call after dispatch returned 1;
  * if called earlier the cage is killed first. */
 void testcage_cage_finish(testcage_cage *cage, testcage_result *result);
+
+/* Cages the calling process itself, for the rest of its life: unshares the
+ * mount, IPC and (as asked) UTS, net and user namespaces in place, makes /
+ * private and mounts the private /tmp and /dev/shm (with the kept paths),
+ * and unshares the PID namespace so that the caller's NEXT child becomes
+ * pid 1 of a new PID namespace. Applies to the caller: mounts, IPC, UTS,
+ * net, user. Applies only to children: the PID namespace (and a fresh
+ * /proc, which that first child may mount itself). When that first child
+ * exits the PID namespace is over and later fork()s fail with ENOMEM.
+ * No timeout, leak report or capability drop: those need a runner.
+ * Returns 0 or -1 with errno. */
+int testcage_enter(const testcage_opts *opts);
 
 /* Is this process caged? True in the body of a cage and in programs it
  * executes (they see TESTCAGE_IN_CAGE=1 and TESTCAGE_REPORT_FD). */

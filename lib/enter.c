@@ -1,0 +1,36 @@
+/* enter.c - testcage_enter(): cage the calling process itself, the way
+ * the Perl Sys::Linux::Namespace setup() did, for tests that call it first
+ * thing in main(). */
+#include "testcage_internal.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int testcage_enter(const testcage_opts *o)
+{
+    struct cage_plan p = {.opts = o, .keep_fd = -1, .capture_w = -1};
+    testcage_opts local = *o;
+    local.fresh_proc = false; /* our /proc must stay the one of our PID namespace */
+    p.opts = &local;
+    tc_plan_namespaces(&p, &local);
+    p.ns |= TESTCAGE_NS_MOUNT;
+    if (!getcwd(p.cwd, sizeof(p.cwd)))
+        p.cwd[0] = 0;
+    tc_plan_paths(&p, &local);
+    if (unshare((int)tc_clone_flags(p.ns)) < 0)
+        return -1;
+    char what[256];
+    if ((p.ns & TESTCAGE_NS_USER) && tc_userns_map(p.uid, p.gid, what, sizeof(what)) < 0)
+        return -1;
+    if (tc_mounts_setup(&p, what, sizeof(what)) < 0)
+        return -1;
+    const char *name = o->hostname ? o->hostname : "testcage";
+    if ((p.ns & TESTCAGE_NS_UTS) && sethostname(name, strlen(name)) < 0)
+        return -1;
+    if ((p.ns & TESTCAGE_NS_NET) && tc_net_lo_up() < 0)
+        return -1;
+    return 0;
+}

@@ -1,0 +1,140 @@
+/* plan.c - what a cage will be, decided in the runner before the clone:
+ * namespaces, capabilities to drop, paths to keep, tmpfs options. */
+#include "testcage_internal.h"
+
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* /tmp/a/b/c -> /tmp/a: the whole checkout or build tree stays reachable. */
+static void keep_top(struct cage_plan *p, size_t *n, const char *path)
+{
+    const char *roots[] = {"/tmp/", "/dev/shm/"};
+    for (size_t r = 0; r < 2 && path && *n < TC_MAX_KEEP; r++) {
+        size_t rl = strlen(roots[r]);
+        if (strncmp(path, roots[r], rl) != 0 || path[rl] == 0)
+            continue;
+        size_t len = rl + strcspn(path + rl, "/");
+        if (len >= sizeof(p->keep_store[0]))
+            return;
+        for (size_t k = 0; k < *n; k++)
+            if (strncmp(p->keep[k], path, len) == 0 && p->keep[k][len] == 0)
+                return;
+        memcpy(p->keep_store[*n], path, len);
+        p->keep_store[*n][len] = 0;
+        p->keep[*n] = p->keep_store[*n];
+        (*n)++;
+    }
+}
+
+/* Where execvp will find argv0, so that a program under /tmp stays visible. */
+static void program_path(const char *argv0, char out[PATH_MAX])
+{
+    out[0] = 0;
+    if (strchr(argv0, '/')) {
+        if (!realpath(argv0, out))
+            out[0] = 0;
+        return;
+    }
+    const char *path = getenv("PATH");
+    for (const char *dir = path; dir && *dir;) {
+        size_t len = strcspn(dir, ":");
+        char cand[PATH_MAX];
+        snprintf(cand, sizeof(cand), "%.*s/%s", (int)len, dir, argv0);
+        if (access(cand, X_OK) == 0 && realpath(cand, out))
+            return;
+        dir += len + (dir[len] == ':');
+    }
+    out[0] = 0;
+}
+
+static void plan_keep(struct cage_plan *p, const testcage_opts *o)
+{
+    size_t n = 0;
+    for (size_t k = 0; o->keep && o->keep[k] && n < TC_MAX_KEEP; k++) {
+        snprintf(p->keep_store[n], sizeof(p->keep_store[n]), "%s", o->keep[k]);
+        p->keep[n] = p->keep_store[n];
+        n++;
+    }
+    char path[PATH_MAX];
+    keep_top(p, &n, p->cwd);
+    if (o->argv) {
+        program_path(o->argv[0], path);
+        keep_top(p, &n, path);
+    }
+    ssize_t len = readlink("/proc/self/exe", path, sizeof(path) - 1);
+    if (len > 0) {
+        path[len] = 0;
+        keep_top(p, &n, path);
+    }
+    p->keep[n] = NULL;
+}
+
+static void plan_tmp_options(struct cage_plan *p, const testcage_opts *o)
+{
+    if (o->tmp_options)
+        snprintf(p->tmp_options, sizeof(p->tmp_options), "%s", o->tmp_options);
+    else
+        snprintf(p->tmp_options, sizeof(p->tmp_options), "mode=%s%s%s",
+                 o->tmp_mode ? o->tmp_mode : "1777", o->tmp_size ? ",size=" : "",
+                 o->tmp_size ? o->tmp_size : "");
+}
+
+void tc_plan_namespaces(struct cage_plan *p, const testcage_opts *o)
+{
+    bool privileged = tc_caps_privileged();
+    p->ns = o->namespaces;
+    if (p->ns && !privileged && o->auto_user)
+        p->ns |= TESTCAGE_NS_USER;
+    p->fork_only = p->ns == 0;
+    p->drop_caps = !p->fork_only && privileged && !o->keep_caps && !(p->ns & TESTCAGE_NS_USER);
+    p->drop_all_caps = (p->ns & TESTCAGE_NS_USER) && !o->keep_caps;
+    p->uid = geteuid();
+    p->gid = getegid();
+}
+
+unsigned long tc_clone_flags(unsigned ns)
+{
+    unsigned long f = 0;
+    f |= (ns & TESTCAGE_NS_PID) ? CLONE_NEWPID : 0;
+    f |= (ns & TESTCAGE_NS_MOUNT) ? CLONE_NEWNS : 0;
+    f |= (ns & TESTCAGE_NS_IPC) ? CLONE_NEWIPC : 0;
+    f |= (ns & TESTCAGE_NS_UTS) ? CLONE_NEWUTS : 0;
+    f |= (ns & TESTCAGE_NS_NET) ? CLONE_NEWNET : 0;
+    f |= (ns & TESTCAGE_NS_USER) ? CLONE_NEWUSER : 0;
+    return f;
+}
+
+void tc_plan_paths(struct cage_plan *p, const testcage_opts *o)
+{
+    plan_keep(p, o);
+    plan_tmp_options(p, o);
+}
+
+/* Is gdb installed? Looked up once per process. */
+static bool have_gdb(void)
+{
+    static int known = -1;
+    if (known < 0) {
+        char path[PATH_MAX];
+        program_path("gdb", path);
+        known = path[0] != 0;
+    }
+    return known;
+}
+
+void tc_plan_debug(struct cage_plan *p, const testcage_opts *o)
+{
+    p->debug_cmd[0] = 0;
+    if (o->timeout <= 0)
+        return;
+    if (o->on_timeout)
+        snprintf(p->debug_cmd, sizeof(p->debug_cmd), "%s", o->on_timeout);
+    else if (o->timeout_backtrace && have_gdb())
+        snprintf(p->debug_cmd, sizeof(p->debug_cmd),
+                 "gdb -p %%p -batch -nx -q -ex 'set pagination off' -ex 'thread apply all bt' "
+                 "</dev/null 2>&1");
+}
