@@ -1,0 +1,447 @@
+# TestCage.cmake - register CTest tests that run in a testcage namespace cage.
+# Installed with testcage; also usable in-tree (add_subdirectory / FetchContent).
+include_guard(GLOBAL)
+
+#[=======================================================================[.rst:
+TestCage
+--------
+
+Run CTest tests in testcage cages: every test (or every case of a linked
+test binary) gets fresh PID, mount and IPC namespaces, a private ``/tmp``
+and ``/dev/shm``, a wall-clock limit enforced term-then-kill, and a report of
+whatever it leaves behind.
+
+.. code-block:: cmake
+
+  find_package(TestCage REQUIRED)   # or add_subdirectory(testcage)
+  include(TestCage)
+
+Commands
+^^^^^^^^
+
+.. command:: testcage_add_test
+
+  Add a CTest test whose command runs under the ``testcage`` CLI::
+
+    testcage_add_test(NAME <name> COMMAND <command> [<arg>...]
+                      [TIMEOUT <seconds>] [GRACE <seconds>]
+                      [NAMESPACES <ns>...] [LEAKS warn|fail|ignore]
+                      [VALGRIND] [WORKING_DIRECTORY <dir>]
+                      [LABELS <label>...] [ENVIRONMENT <VAR=value>...]
+                      [CONFIGURATIONS <config>...] [CAGE_ARGS <arg>...])
+
+  The test runs ``testcage --timeout <t> --grace <g> [--ns ...] [--leaks ...]
+  [--valgrind] [<CAGE_ARGS>...] -- <command> <arg>...``.
+
+  ``COMMAND``
+    A program, a script interpreter with its script, or the name of an
+    executable target (replaced by ``$<TARGET_FILE:...>``). Generator
+    expressions are allowed, as in :command:`add_test`.
+  ``TIMEOUT``, ``GRACE``
+    The cage's wall-clock limit and its SIGTERM -> SIGKILL delay, in
+    (fractional) seconds. Default: the ``TESTCAGE_TIMEOUT`` and
+    ``TESTCAGE_GRACE`` variables, else 60 and 2. CTest's own ``TIMEOUT``
+    property is set to ``ceil(TIMEOUT) + ceil(GRACE) + 10`` so the cage's
+    term-then-kill always fires first and its report is kept. ``TIMEOUT 0``
+    means no cage limit and leaves CTest's property alone.
+  ``NAMESPACES``
+    Namespaces for ``--ns`` (``pid mount ipc uts net user`` or ``none``).
+  ``LEAKS``
+    Leak policy; ``fail`` turns a passing test with leftovers into a failure
+    (exit 122). Default: the ``TESTCAGE_LEAKS`` variable if set, else decided
+    when the test runs by the ``TESTCAGE_LEAKS`` environment variable (the CLI
+    reads it), else ``warn``.
+  ``VALGRIND``
+    Run the program under valgrind memcheck inside the cage (``--valgrind``);
+    memory errors fail the test. This is the supported way to memcheck a
+    caged test: see "ctest -T memcheck" below.
+  ``CAGE_ARGS``
+    Any other ``testcage`` options, e.g. ``--keep /srv/data`` or ``-v``.
+
+  The test gets ``SKIP_RETURN_CODE 77`` (exit 77 means skipped, as in
+  Autotools; testcage passes the program's status through).
+
+.. command:: testcage_discover_tests
+
+  Add one CTest test per case of a binary linked with ``TestCage::cmocka`` or
+  ``TestCage::main``::
+
+    testcage_discover_tests(<target>
+                            [TIMEOUT <seconds>] [GRACE <seconds>]
+                            [LEAKS warn|fail|ignore] [NAMESPACES <ns>...]
+                            [PREFIX <prefix>] [LABELS <label>...]
+                            [WORKING_DIRECTORY <dir>]
+                            [EXTRA_ARGS <arg>...]
+                            [DISCOVERY_MODE POST_BUILD|PRE_TEST]
+                            [DISCOVERY_TIMEOUT <seconds>]
+                            [TEST_LIST <variable>]
+                            [PROPERTIES <name> <value>...])
+
+  The cases are those printed by ``<target> --list`` (one per line, e.g.
+  ``group/case``). Each becomes a test named ``<prefix><case>`` that runs
+  ``<target> --run <case> [--timeout ...] [--grace ...] [--leaks ...]
+  [--ns ...] [<EXTRA_ARGS>...]``; the binary cages the case itself.
+  Tests get ``SKIP_RETURN_CODE 77``, the ``LABELS``, and CTest ``TIMEOUT``
+  ``ceil(TIMEOUT) + ceil(GRACE) + 10`` when a ``TIMEOUT`` (or the
+  ``TESTCAGE_TIMEOUT`` variable) is given; without one, the per-case limits
+  compiled into the binary apply (default 60 s) and CTest keeps its own
+  default (1500 s). ``PROPERTIES`` are set on every discovered test.
+
+  ``DISCOVERY_MODE``
+    ``POST_BUILD`` (the default; change it project-wide with
+    ``TESTCAGE_DISCOVERY_MODE``) runs ``--list`` right after the target is
+    linked. If the binary cannot run, fails or exceeds ``DISCOVERY_TIMEOUT``
+    (default 30 s), **the build fails** and the error shows the command and
+    everything it printed; the previous test list is deleted, so no stale
+    tests survive, and until discovery succeeds ``ctest`` reports one failing
+    test ``<target>_NOT_DISCOVERED`` with the same output.
+    ``PRE_TEST`` runs ``--list`` when ``ctest`` starts, only if the binary
+    changed since the last discovery. Use it when the binary cannot run at
+    build time (cross compiling, a sanitizer runtime or a device missing on
+    the build machine). A discovery failure there also becomes a failing
+    ``<target>_NOT_DISCOVERED`` test.
+  ``TEST_LIST``
+    Name of a variable, set in the generated CTest file to the discovered
+    test names (for use from a ``TEST_INCLUDE_FILES`` script).
+
+Variables
+^^^^^^^^^
+
+``TESTCAGE_EXECUTABLE``
+  The ``testcage`` CLI. Default: the ``TestCage::cli`` target (imported by
+  ``find_package(TestCage)``, or built in-tree), else ``testcage`` in ``PATH``.
+``TESTCAGE_TIMEOUT``, ``TESTCAGE_GRACE``, ``TESTCAGE_LEAKS``
+  Project-wide defaults for the options above.
+``TESTCAGE_DISCOVERY_MODE``
+  Default ``DISCOVERY_MODE``.
+``TESTCAGE_ALLOW_CTEST_MEMCHECK``
+  See below.
+
+Caging every test of an existing project
+^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+
+No change to the project's CMakeLists.txt or test code; one configure flag::
+
+  cmake -DCMAKE_PROJECT_INCLUDE=<prefix>/share/testcage/TestCageCageAll.cmake ..
+
+The injected module redefines :command:`add_test` so that every form is run
+under ``testcage``: ``COMMAND <target>``, ``COMMAND $<TARGET_FILE:t>``,
+scripts (``COMMAND sh x.sh``), the old ``add_test(<name> <exe> <args>...)``
+form, in every subdirectory. It works on CMake 3.25 and later.
+
+CMake >= 3.29 also offers ``-DCMAKE_TEST_LAUNCHER=testcage``; note that CMake
+applies ``TEST_LAUNCHER`` only to tests whose ``COMMAND`` names an executable
+target (not ``$<TARGET_FILE:...>``, scripts or the old form), so the module
+above is the way to cage *every* test.
+
+ctest -T memcheck
+^^^^^^^^^^^^^^^^^
+
+``ctest -T memcheck`` puts valgrind in front of each test command, which here
+is the testcage runner, not the test: valgrind would check the wrong process
+and silently report nothing about your code. Including this module (or the
+cage-all module) therefore makes ``ctest -T memcheck`` stop with an
+explanation (a ``CTEST_CUSTOM_PRE_MEMCHECK`` hook in the build tree's
+``CTestCustom.cmake``, written only if the project has none of its own).
+The supported path is the ``VALGRIND`` option, ``testcage --valgrind``,
+``TESTCAGE_VALGRIND=1 ctest`` or a linked binary's ``--valgrind``: valgrind
+then runs inside the cage on the test itself and its errors fail the test.
+Set ``TESTCAGE_ALLOW_CTEST_MEMCHECK=ON`` to drop the hook.
+#]=======================================================================]
+
+set_property(GLOBAL PROPERTY _TESTCAGE_MODULE_DIR "${CMAKE_CURRENT_LIST_DIR}")
+
+# Quotes a value as a CMake bracket argument that survives any content.
+function(_testcage_bracket out value)
+  set(eq "=")
+  while(value MATCHES "]${eq}]")
+    string(APPEND eq "=")
+  endwhile()
+  set(${out} "[${eq}[${value}]${eq}]" PARENT_SCOPE)
+endfunction()
+
+# Rounds a non-negative decimal number of seconds up to an integer.
+function(_testcage_ceil out value what)
+  if(NOT value MATCHES "^([0-9]*)(\\.([0-9]*))?$" OR value STREQUAL "" OR value STREQUAL ".")
+    message(FATAL_ERROR "testcage: ${what} must be a number of seconds, got '${value}'")
+  endif()
+  set(int "${CMAKE_MATCH_1}")
+  if(int STREQUAL "")
+    set(int 0)
+  endif()
+  if(CMAKE_MATCH_3 MATCHES "[1-9]")
+    math(EXPR int "${int} + 1")
+  endif()
+  set(${out} "${int}" PARENT_SCOPE)
+endfunction()
+
+# CTest TIMEOUT for a cage limit: above limit + grace so the cage fires first.
+# Sets out to "" when the cage has no limit.
+function(_testcage_ctest_timeout out timeout grace)
+  _testcage_ceil(t "${timeout}" TIMEOUT)
+  _testcage_ceil(g "${grace}" GRACE)
+  if(t EQUAL 0)
+    set(${out} "" PARENT_SCOPE)
+  else()
+    math(EXPR total "${t} + ${g} + 10")
+    set(${out} "${total}" PARENT_SCOPE)
+  endif()
+endfunction()
+
+function(_testcage_check_leaks mode)
+  if(NOT mode MATCHES "^(warn|fail|ignore)$")
+    message(FATAL_ERROR "testcage: LEAKS must be warn, fail or ignore, got '${mode}'")
+  endif()
+endfunction()
+
+# The testcage CLI as a path or generator expression.
+function(_testcage_cli out)
+  if(TESTCAGE_EXECUTABLE)
+    set(${out} "${TESTCAGE_EXECUTABLE}" PARENT_SCOPE)
+  elseif(TARGET TestCage::cli)
+    set(${out} "$<TARGET_FILE:TestCage::cli>" PARENT_SCOPE)
+  elseif(TARGET testcage_cli)
+    set(${out} "$<TARGET_FILE:testcage_cli>" PARENT_SCOPE)
+  else()
+    find_program(TESTCAGE_EXECUTABLE testcage)
+    if(NOT TESTCAGE_EXECUTABLE)
+      message(FATAL_ERROR "testcage: the testcage CLI was not found; use find_package(TestCage) "
+                          "or set TESTCAGE_EXECUTABLE")
+    endif()
+    set(${out} "${TESTCAGE_EXECUTABLE}" PARENT_SCOPE)
+  endif()
+endfunction()
+
+# ctest -T memcheck would check the runner, not the test: make it say so.
+# Runs once per build tree, when the first caged test is registered.
+function(_testcage_memcheck_hook)
+  get_property(done GLOBAL PROPERTY _TESTCAGE_MEMCHECK_HOOK_DONE)
+  if(done OR TESTCAGE_ALLOW_CTEST_MEMCHECK)
+    return()
+  endif()
+  set_property(GLOBAL PROPERTY _TESTCAGE_MEMCHECK_HOOK_DONE ON)
+  get_property(dir GLOBAL PROPERTY _TESTCAGE_MODULE_DIR)
+  set(custom "${CMAKE_BINARY_DIR}/CTestCustom.cmake")
+  set(marker "# Written by testcage (TestCage.cmake).")
+  if(EXISTS "${custom}")
+    file(STRINGS "${custom}" first LIMIT_COUNT 1)
+    if(NOT first STREQUAL marker)
+      return() # the project's own file: leave it alone
+    endif()
+  endif()
+  file(WRITE "${custom}"
+       "${marker}\n"
+       "# ctest -T memcheck would run valgrind on the testcage runner, not on the\n"
+       "# test; this hook stops it with an explanation. Configure with\n"
+       "# -DTESTCAGE_ALLOW_CTEST_MEMCHECK=ON to remove it.\n"
+       "set(CTEST_CUSTOM_PRE_MEMCHECK \"\\\"${CMAKE_COMMAND}\\\" -P \\\"${dir}/TestCageMemcheck.cmake\\\"\")\n")
+endfunction()
+
+
+function(testcage_add_test)
+  cmake_parse_arguments(PARSE_ARGV 0 arg "VALGRIND"
+                        "NAME;TIMEOUT;GRACE;LEAKS;WORKING_DIRECTORY"
+                        "COMMAND;NAMESPACES;LABELS;ENVIRONMENT;CONFIGURATIONS;CAGE_ARGS")
+  if(arg_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "testcage_add_test: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT arg_NAME OR NOT arg_COMMAND)
+    message(FATAL_ERROR "testcage_add_test: NAME and COMMAND are required")
+  endif()
+
+  set(timeout 60)
+  if(DEFINED arg_TIMEOUT)
+    set(timeout "${arg_TIMEOUT}")
+  elseif(DEFINED TESTCAGE_TIMEOUT AND NOT TESTCAGE_TIMEOUT STREQUAL "")
+    set(timeout "${TESTCAGE_TIMEOUT}")
+  endif()
+  set(grace 2)
+  if(DEFINED arg_GRACE)
+    set(grace "${arg_GRACE}")
+  elseif(DEFINED TESTCAGE_GRACE AND NOT TESTCAGE_GRACE STREQUAL "")
+    set(grace "${TESTCAGE_GRACE}")
+  endif()
+  _testcage_ctest_timeout(ctest_timeout "${timeout}" "${grace}")
+
+  _testcage_cli(cli)
+  _testcage_memcheck_hook()
+  set(cage --timeout "${timeout}" --grace "${grace}")
+  if(arg_NAMESPACES)
+    string(REPLACE ";" "," ns "${arg_NAMESPACES}")
+    list(APPEND cage --ns "${ns}")
+  endif()
+  set(leaks "${arg_LEAKS}")
+  if(leaks STREQUAL "" AND DEFINED TESTCAGE_LEAKS)
+    set(leaks "${TESTCAGE_LEAKS}")
+  endif()
+  if(NOT leaks STREQUAL "")
+    _testcage_check_leaks("${leaks}")
+    list(APPEND cage --leaks "${leaks}")
+  endif()
+  if(arg_VALGRIND)
+    list(APPEND cage --valgrind)
+  endif()
+  list(APPEND cage ${arg_CAGE_ARGS})
+
+  list(POP_FRONT arg_COMMAND program)
+  if(TARGET "${program}")
+    get_target_property(type "${program}" TYPE)
+    if(type STREQUAL "EXECUTABLE")
+      set(program "$<TARGET_FILE:${program}>")
+    endif()
+  endif()
+
+  set(extra)
+  if(arg_WORKING_DIRECTORY)
+    list(APPEND extra WORKING_DIRECTORY "${arg_WORKING_DIRECTORY}")
+  endif()
+  if(arg_CONFIGURATIONS)
+    list(APPEND extra CONFIGURATIONS ${arg_CONFIGURATIONS})
+  endif()
+  # Under the cage-all module add_test() passes a testcage command through.
+  add_test(NAME "${arg_NAME}" COMMAND "${cli}" ${cage} -- "${program}" ${arg_COMMAND} ${extra})
+  set_tests_properties("${arg_NAME}" PROPERTIES SKIP_RETURN_CODE 77)
+  if(ctest_timeout)
+    set_tests_properties("${arg_NAME}" PROPERTIES TIMEOUT "${ctest_timeout}")
+  endif()
+  if(arg_LABELS)
+    set_property(TEST "${arg_NAME}" APPEND PROPERTY LABELS ${arg_LABELS})
+  endif()
+  if(arg_ENVIRONMENT)
+    set_property(TEST "${arg_NAME}" APPEND PROPERTY ENVIRONMENT ${arg_ENVIRONMENT})
+  endif()
+endfunction()
+
+function(testcage_discover_tests target)
+  cmake_parse_arguments(PARSE_ARGV 1 arg ""
+    "TIMEOUT;GRACE;LEAKS;PREFIX;WORKING_DIRECTORY;DISCOVERY_MODE;DISCOVERY_TIMEOUT;TEST_LIST"
+    "NAMESPACES;LABELS;EXTRA_ARGS;PROPERTIES")
+  if(arg_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "testcage_discover_tests: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT TARGET "${target}")
+    message(FATAL_ERROR "testcage_discover_tests: '${target}' is not a target")
+  endif()
+  get_target_property(type "${target}" TYPE)
+  if(NOT type STREQUAL "EXECUTABLE")
+    message(FATAL_ERROR "testcage_discover_tests: '${target}' is not an executable target")
+  endif()
+
+  _testcage_memcheck_hook()
+  set(mode "${arg_DISCOVERY_MODE}")
+  if(mode STREQUAL "")
+    set(mode "${TESTCAGE_DISCOVERY_MODE}")
+  endif()
+  if(mode STREQUAL "")
+    set(mode POST_BUILD)
+  endif()
+  if(NOT mode MATCHES "^(POST_BUILD|PRE_TEST)$")
+    message(FATAL_ERROR "testcage_discover_tests: DISCOVERY_MODE must be POST_BUILD or PRE_TEST")
+  endif()
+  set(discovery_timeout 30)
+  if(DEFINED arg_DISCOVERY_TIMEOUT)
+    set(discovery_timeout "${arg_DISCOVERY_TIMEOUT}")
+  endif()
+  set(workdir "${CMAKE_CURRENT_BINARY_DIR}")
+  if(arg_WORKING_DIRECTORY)
+    set(workdir "${arg_WORKING_DIRECTORY}")
+  endif()
+
+  # Per-case arguments and CTest timeout.
+  set(run_args)
+  set(timeout "${arg_TIMEOUT}")
+  if(timeout STREQUAL "" AND DEFINED TESTCAGE_TIMEOUT)
+    set(timeout "${TESTCAGE_TIMEOUT}")
+  endif()
+  set(grace "${arg_GRACE}")
+  if(grace STREQUAL "" AND DEFINED TESTCAGE_GRACE)
+    set(grace "${TESTCAGE_GRACE}")
+  endif()
+  set(ctest_timeout "")
+  if(NOT timeout STREQUAL "")
+    list(APPEND run_args --timeout "${timeout}")
+    if(grace STREQUAL "")
+      _testcage_ctest_timeout(ctest_timeout "${timeout}" 2)
+    else()
+      _testcage_ctest_timeout(ctest_timeout "${timeout}" "${grace}")
+    endif()
+  endif()
+  if(NOT grace STREQUAL "")
+    list(APPEND run_args --grace "${grace}")
+  endif()
+  set(leaks "${arg_LEAKS}")
+  if(leaks STREQUAL "" AND DEFINED TESTCAGE_LEAKS)
+    set(leaks "${TESTCAGE_LEAKS}")
+  endif()
+  if(NOT leaks STREQUAL "")
+    _testcage_check_leaks("${leaks}")
+    list(APPEND run_args --leaks "${leaks}")
+  endif()
+  if(arg_NAMESPACES)
+    string(REPLACE ";" "," ns "${arg_NAMESPACES}")
+    list(APPEND run_args --ns "${ns}")
+  endif()
+  list(APPEND run_args ${arg_EXTRA_ARGS})
+
+  # One set of generated files per call (a target may be discovered twice).
+  get_property(n TARGET "${target}" PROPERTY _TESTCAGE_DISCOVER_COUNT)
+  if(NOT n)
+    set(n 0)
+  endif()
+  math(EXPR n "${n} + 1")
+  set_property(TARGET "${target}" PROPERTY _TESTCAGE_DISCOVER_COUNT ${n})
+  set(base "${CMAKE_CURRENT_BINARY_DIR}/${target}[${n}]_testcage")
+  get_property(multi GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+  if(multi)
+    set(cfg "-$<CONFIG>")
+  else()
+    set(cfg "")
+  endif()
+
+  get_property(module_dir GLOBAL PROPERTY _TESTCAGE_MODULE_DIR)
+  set(script "${module_dir}/TestCageDiscover.cmake")
+
+  # Everything discovery needs, in a file: no command-line quoting pitfalls.
+  set(params "# Generated by testcage_discover_tests(${target}); do not edit.\n")
+  foreach(var IN ITEMS target mode discovery_timeout workdir ctest_timeout run_args)
+    _testcage_bracket(q "${${var}}")
+    string(APPEND params "set(_tc_${var} ${q})\n")
+  endforeach()
+  foreach(var IN ITEMS PREFIX LABELS PROPERTIES TEST_LIST)
+    string(TOLOWER "${var}" lower)
+    _testcage_bracket(q "${arg_${var}}")
+    string(APPEND params "set(_tc_${lower} ${q})\n")
+  endforeach()
+  _testcage_bracket(q "${CMAKE_COMMAND}")
+  string(APPEND params "set(_tc_cmake ${q})\n")
+  string(APPEND params "set(_tc_executable [==[$<TARGET_FILE:${target}>]==])\n")
+  string(APPEND params "set(_tc_emulator [==[$<TARGET_PROPERTY:${target},CROSSCOMPILING_EMULATOR>]==])\n")
+  string(APPEND params "set(_tc_tests_file [==[${base}_tests${cfg}.cmake]==])\n")
+  string(APPEND params "set(_tc_failed_file [==[${base}_failed${cfg}.txt]==])\n")
+  file(GENERATE OUTPUT "${base}_params${cfg}.cmake" CONTENT "${params}")
+
+  if(mode STREQUAL "POST_BUILD")
+    add_custom_command(TARGET "${target}" POST_BUILD
+      COMMAND "${CMAKE_COMMAND}" "-DTESTCAGE_DISCOVER_PARAMS=${base}_params${cfg}.cmake"
+              -P "${script}"
+      BYPRODUCTS "${base}_tests${cfg}.cmake"
+      COMMENT "Discovering testcage cases of ${target}"
+      VERBATIM)
+  endif()
+
+  # The file CTest includes: (re)discover in PRE_TEST mode, then load the
+  # tests, or report the failure as a failing test.
+  if(multi)
+    set(cfg_ctest "-\${CTEST_CONFIGURATION_TYPE}")
+  else()
+    set(cfg_ctest "")
+  endif()
+  _testcage_bracket(q_script "${script}")
+  _testcage_bracket(q_target "${target}")
+  set(include_file "${base}_include.cmake")
+  file(WRITE "${include_file}"
+    "# Generated by testcage_discover_tests(${target}); do not edit.\n"
+    "include(${q_script})\n"
+    "_testcage_discover_include(\"${base}_params${cfg_ctest}.cmake\" ${q_target})\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${include_file}")
+endfunction()
