@@ -69,6 +69,12 @@ tc_reporter *tc_reporter_json_new(const char *path);
  */
 void tc_print_leaks(FILE *out, const char *prefix, const testcage_result *result);
 
+/* Line i (from 0) of that report, without prefix or newline, into buf
+ * (truncated to len; control characters become '?'). Returns false past
+ * the last line. Lets the XML and TAP writers word leaks the same way
+ * without allocating per case. */
+bool tc_leak_line(const testcage_result *result, size_t i, char *buf, size_t len);
+
 /* Escaping for the machine formats; each writes to out and returns 0/-1.
  * Invalid UTF-8 and characters the format cannot carry become U+FFFD.
  * tc_xml_escape is for text content (keeps tab and newline readable);

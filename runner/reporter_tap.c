@@ -214,26 +214,19 @@ static void yaml_failures(FILE *out, const testcage_result *r)
     }
 }
 
-/* The leak lines as a YAML list; rendered once by tc_print_leaks so every
- * format words leaks the same way. */
+/* The leak lines as a YAML list, worded as on the console. */
 static void yaml_leaks(FILE *out, const testcage_result *r)
 {
-    char *buf = NULL, *line, *save = NULL;
-    size_t len = 0;
-    FILE *mem;
+    char line[4096];
 
-    if (testcage_result_leaks(r) == 0 || !(mem = open_memstream(&buf, &len)))
+    if (testcage_result_leaks(r) == 0)
         return;
-    tc_print_leaks(mem, "", r);
-    if (fclose(mem) == 0) {
-        fputs("  leaks:\n", out);
-        for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-            fputs("    - ", out);
-            yq(out, line);
-            fputc('\n', out);
-        }
+    fputs("  leaks:\n", out);
+    for (size_t i = 0; tc_leak_line(r, i, line, sizeof line); i++) {
+        fputs("    - ", out);
+        yq(out, line);
+        fputc('\n', out);
     }
-    free(buf);
 }
 
 static void yaml_diag(FILE *out, const testcage_result *r)

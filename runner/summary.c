@@ -92,66 +92,79 @@ void tc_result_reason(const testcage_result *r, char *buf, size_t len)
 
 /* Leak lines go to terminals and logs one per line: a newline or escape
  * sequence inside a leaked file's name must not break or hijack that. */
-static void put_clean(FILE *out, const char *s)
+static void clean(char *s)
 {
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        fputc(c < 0x20 || c == 0x7f ? '?' : c, out);
-    }
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            *s = '?';
 }
 
-static void print_omitted(FILE *out, const char *prefix, size_t n, const char *one,
-                          const char *many)
+static void proc_line(const testcage_leaked_proc *p, char *buf, size_t len)
 {
-    if (n > 0)
-        fprintf(out, "%s... and %zu more leaked %s\n", prefix, n, n == 1 ? one : many);
+    const char *comm = p->comm ? p->comm : "?";
+
+    if (p->cmdline && *p->cmdline)
+        snprintf(buf, len, "leaked process %s (pid %d): %s", comm, (int)p->pid, p->cmdline);
+    else
+        snprintf(buf, len, "leaked process %s (pid %d)", comm, (int)p->pid);
 }
 
-static void print_procs(FILE *out, const char *prefix, const testcage_result *r)
+static void file_line(const testcage_leaked_file *f, char *buf, size_t len)
 {
-    for (size_t i = 0; i < r->nprocs; i++) {
-        const testcage_leaked_proc *p = &r->procs[i];
-        fprintf(out, "%sleaked process ", prefix);
-        put_clean(out, p->comm ? p->comm : "?");
-        fprintf(out, " (pid %d)", (int)p->pid);
-        if (p->cmdline && *p->cmdline) {
-            fputs(": ", out);
-            put_clean(out, p->cmdline);
-        }
-        fputc('\n', out);
-    }
-    print_omitted(out, prefix, r->procs_omitted, "process", "processes");
+    const char *path = f->path ? f->path : "?";
+
+    if (f->is_dir)
+        snprintf(buf, len, "leaked file %s (empty directory)", path);
+    else
+        snprintf(buf, len, "leaked file %s (%llu byte%s)", path, (unsigned long long)f->size,
+                 f->size == 1 ? "" : "s");
 }
 
-static void print_files(FILE *out, const char *prefix, const testcage_result *r)
+static void ipc_line(const testcage_leaked_ipc *p, char *buf, size_t len)
 {
-    for (size_t i = 0; i < r->nfiles; i++) {
-        const testcage_leaked_file *f = &r->files[i];
-        fprintf(out, "%sleaked file ", prefix);
-        put_clean(out, f->path ? f->path : "?");
-        if (f->is_dir)
-            fputs(" (empty directory)\n", out);
-        else
-            fprintf(out, " (%llu byte%s)\n", (unsigned long long)f->size, f->size == 1 ? "" : "s");
-    }
-    print_omitted(out, prefix, r->files_omitted, "file", "files");
+    snprintf(buf, len, "leaked IPC %s key 0x%08x (id %d)", testcage_ipc_kind_name(p->kind),
+             (unsigned)p->key, (int)p->id);
 }
 
-static void print_ipcs(FILE *out, const char *prefix, const testcage_result *r)
+static void omitted_line(size_t n, const char *one, const char *many, char *buf, size_t len)
 {
-    for (size_t i = 0; i < r->nipcs; i++) {
-        const testcage_leaked_ipc *p = &r->ipcs[i];
-        fprintf(out, "%sleaked IPC %s key 0x%08x (id %d)\n", prefix,
-                testcage_ipc_kind_name(p->kind), (unsigned)p->key, (int)p->id);
-    }
-    print_omitted(out, prefix, r->ipcs_omitted, "IPC object", "IPC objects");
+    snprintf(buf, len, "... and %zu more leaked %s", n, n == 1 ? one : many);
+}
+
+/* The report is three sections, each its listed items then an optional
+ * "... and N more" line; i walks them in order. */
+static bool leak_line(const testcage_result *r, size_t i, char *buf, size_t len)
+{
+    if (i < r->nprocs)
+        return proc_line(&r->procs[i], buf, len), true;
+    i -= r->nprocs;
+    if (r->procs_omitted && i-- == 0)
+        return omitted_line(r->procs_omitted, "process", "processes", buf, len), true;
+    if (i < r->nfiles)
+        return file_line(&r->files[i], buf, len), true;
+    i -= r->nfiles;
+    if (r->files_omitted && i-- == 0)
+        return omitted_line(r->files_omitted, "file", "files", buf, len), true;
+    if (i < r->nipcs)
+        return ipc_line(&r->ipcs[i], buf, len), true;
+    i -= r->nipcs;
+    if (r->ipcs_omitted && i-- == 0)
+        return omitted_line(r->ipcs_omitted, "IPC object", "IPC objects", buf, len), true;
+    return false;
+}
+
+bool tc_leak_line(const testcage_result *result, size_t i, char *buf, size_t len)
+{
+    if (len == 0 || !leak_line(result, i, buf, len))
+        return false;
+    clean(buf);
+    return true;
 }
 
 void tc_print_leaks(FILE *out, const char *prefix, const testcage_result *result)
 {
-    if (!prefix)
-        prefix = "";
-    print_procs(out, prefix, result);
-    print_files(out, prefix, result);
-    print_ipcs(out, prefix, result);
+    char line[4096];
+
+    for (size_t i = 0; tc_leak_line(result, i, line, sizeof line); i++)
+        fprintf(out, "%s%s\n", prefix ? prefix : "", line);
 }
