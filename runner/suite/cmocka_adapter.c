@@ -1,0 +1,319 @@
+/* cmocka_adapter.c - testcage_run_group_tests(): the cmocka drop-in. Each call
+ * runs its group's selected cases, each in its own cage, with group and test
+ * fixtures inside the cage, and returns the failure count as cmocka would.
+ * One report covers the whole binary: it begins at the first call (the
+ * groups to come are known from discovery) and ends after the last one. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "cmocka_internal.h"
+#include "parse_internal.h"
+#include "suite_internal.h"
+
+/* What a case's cage runs: one cmocka test with its group's fixtures. */
+struct cm_case {
+    const char *group;
+    struct CMUnitTest test;
+    CMFixtureFunction group_setup, group_teardown;
+};
+
+static struct {
+    bool init;
+    int disc_fd; /* >= 0: this is the discovery child */
+    tc_cm_discovery disc;
+    bool discovered;
+    size_t groups_called, next_index;
+    bool in_process, ran; /* --run NAME inside a cage: run it right here */
+    char *cmdline, **argv, *xml_path;
+    tc_suite_opts opts;
+    tc_run run;
+    int status; /* of tc_run_end */
+} S = {.disc_fd = -1};
+
+static const char *skip_file;
+static int skip_line;
+
+void _testcage_cmocka_skip(const char *file, int line)
+{
+    skip_file = file;
+    skip_line = line;
+    _skip(file, line);
+}
+
+static int cm_body(void *arg)
+{
+    const struct cm_case *cc = arg;
+    /* The runner owns the report formats; cmocka's own output, captured per
+     * case, stays the familiar one so its failure lines can be read back. */
+    setenv("CMOCKA_MESSAGE_OUTPUT", "STDOUT", 1);
+    unsetenv("CMOCKA_XML_FILE");
+    struct CMUnitTest one[1] = {cc->test};
+    int failed = _cmocka_run_group_tests(cc->group, one, 1, cc->group_setup, cc->group_teardown);
+    fflush(NULL);
+    if (failed)
+        return 1;
+    if (skip_file)
+        testcage_report_skip("skipped at %s:%d", skip_file, skip_line);
+    return 0;
+}
+
+/* Linked into a test program, we get no argv: read our own. */
+static int read_cmdline(int *argc)
+{
+    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    size_t len = 0, cap = 4096;
+    S.cmdline = malloc(cap);
+    ssize_t r = 0;
+    while (S.cmdline && (r = read(fd, S.cmdline + len, cap - len - 1)) > 0) {
+        len += (size_t)r;
+        char *b = len + 1 >= cap ? realloc(S.cmdline, cap *= 2) : S.cmdline;
+        if (!b)
+            free(S.cmdline);
+        S.cmdline = b;
+    }
+    close(fd);
+    if (!S.cmdline || r < 0)
+        return -1;
+    S.cmdline[len] = '\0';
+    *argc = 0;
+    for (size_t i = 0; i < len; i += strlen(S.cmdline + i) + 1)
+        ++*argc;
+    if (!(S.argv = calloc((size_t)*argc + 1, sizeof *S.argv)))
+        return -1;
+    int k = 0;
+    for (size_t i = 0; i < len; i += strlen(S.cmdline + i) + 1)
+        S.argv[k++] = S.cmdline + i;
+    return 0;
+}
+
+/* CMOCKA_MESSAGE_OUTPUT=TAP gives our TAP on stdout; =XML our JUnit in
+ * CMOCKA_XML_FILE (one file for every group: %g becomes the binary's name)
+ * or on stderr as cmocka does without a file. */
+static int cmocka_env(void)
+{
+    const char *out = getenv("CMOCKA_MESSAGE_OUTPUT"), *xml = getenv("CMOCKA_XML_FILE");
+    if (!out)
+        return 0;
+    if (strcasecmp(out, "TAP") == 0)
+        S.opts.tap = true;
+    if (strcasecmp(out, "XML") != 0)
+        return 0;
+    if (!xml || !*xml)
+        return S.opts.junit[2] = "/dev/stderr", 0;
+    size_t cap = strlen(xml) * (strlen(program_invocation_short_name) + 1) + 1, k = 0;
+    if (!(S.xml_path = malloc(cap)))
+        return -1;
+    for (const char *p = xml; *p; p++) {
+        if (p[0] == '%' && p[1] == 'g') {
+            k += (size_t)sprintf(S.xml_path + k, "%s", program_invocation_short_name);
+            p++;
+        } else {
+            S.xml_path[k++] = *p;
+        }
+    }
+    S.xml_path[k] = '\0';
+    S.opts.junit[2] = S.xml_path;
+    return 0;
+}
+
+/* Selection of a discovered case, by its full name and global index. */
+static bool discovered_selected(const char *group, const char *name, size_t index)
+{
+    tc_suite_case c = {.index = index};
+    if (asprintf(&c.full, "%s/%s", group, name) < 0)
+        return false;
+    bool sel = tc_case_selected(&S.opts, &c);
+    free(c.full);
+    return sel;
+}
+
+/* Counts (and with print, lists) the selected cases of every group. */
+static size_t discovered_walk(bool print)
+{
+    size_t total = 0, index = 0;
+    for (size_t g = 0; g < S.disc.ngroups; g++) {
+        const tc_cm_group *grp = &S.disc.groups[g];
+        for (size_t i = 0; i < grp->n; i++, index++) {
+            if (!discovered_selected(grp->name, grp->cases[i], index))
+                continue;
+            total++;
+            if (print)
+                printf("%s/%s\n", grp->name, grp->cases[i]);
+        }
+    }
+    return total;
+}
+
+static void at_exit(int status, void *arg);
+
+static size_t group_selected(const char *group, const struct CMUnitTest *tests, size_t n)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += discovered_selected(group, tests[i].name, S.next_index + i);
+    return total;
+}
+
+static void init(const char *group, const struct CMUnitTest *tests, size_t n)
+{
+    int argc = 0;
+    S.init = true;
+    if (read_cmdline(&argc) < 0) {
+        fprintf(stderr, "%s: cannot read /proc/self/cmdline: %s\n", program_invocation_short_name,
+                strerror(errno));
+        exit(TC_EXIT_SETUP);
+    }
+    int rc = tc_suite_opts_parse(&S.opts, argc, S.argv);
+    if (!rc && cmocka_env() < 0)
+        rc = TC_EXIT_SETUP;
+    if (rc || S.opts.help) {
+        if (S.opts.help)
+            tc_suite_usage(stdout, program_invocation_short_name);
+        exit(rc);
+    }
+    on_exit(at_exit, NULL);
+    if (S.opts.run && testcage_in_cage()) {
+        S.in_process = true;
+        return;
+    }
+    int d = tc_cm_discover(&S.disc, &S.disc_fd);
+    if (d == 1)
+        return;
+    S.discovered = d == 0;
+    if (S.opts.list && S.discovered) {
+        discovered_walk(true);
+        exit(0);
+    }
+    if (S.opts.list)
+        return;
+    size_t total = S.discovered ? discovered_walk(false) : group_selected(group, tests, n);
+    if ((rc = tc_run_begin(&S.run, &S.opts, program_invocation_short_name, total)) != 0)
+        exit(rc);
+}
+
+/* Discovery is trusted only while the calls match what it recorded. */
+static void check_discovery(const char *group, size_t n)
+{
+    if (!S.discovered)
+        return;
+    const tc_cm_group *g =
+        S.groups_called < S.disc.ngroups ? &S.disc.groups[S.groups_called] : NULL;
+    if (!g || g->n != n || strcmp(g->name, group) != 0)
+        S.discovered = false;
+}
+
+static int run_in_process(tc_suite_case *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(cases[i].full, S.opts.run) != 0)
+            continue;
+        S.ran = true;
+        exit(tc_case_body(&cases[i]));
+    }
+    return 0;
+}
+
+static size_t run_group(tc_registry *reg)
+{
+    tc_suite_case **sel = calloc(reg->n + 1, sizeof *sel);
+    if (!sel) {
+        perror(program_invocation_short_name);
+        exit(1);
+    }
+    size_t nsel = 0;
+    for (size_t i = 0; i < reg->n; i++)
+        if (tc_case_selected(&S.opts, &reg->cases[i]))
+            sel[nsel++] = &reg->cases[i];
+    size_t failed = 0;
+    if (S.opts.list) {
+        for (size_t i = 0; i < nsel; i++)
+            printf("%s\n", sel[i]->full);
+    } else {
+        failed = tc_run_cases(&S.run, sel, nsel);
+    }
+    free(sel);
+    return failed;
+}
+
+static int build_group(tc_registry *reg, struct cm_case *cm, const char *group,
+                       const struct CMUnitTest *tests, size_t n, CMFixtureFunction gs,
+                       CMFixtureFunction gt)
+{
+    for (size_t i = 0; i < n; i++) {
+        cm[i] = (struct cm_case){
+            .group = group, .test = tests[i], .group_setup = gs, .group_teardown = gt};
+        tc_suite_case *c = tc_registry_add(reg, group, tests[i].name, true);
+        if (!c)
+            return -1;
+        c->index = S.next_index + i;
+        c->body = cm_body;
+        c->arg = &cm[i];
+        c->annotate = tc_annotate_cmocka;
+    }
+    return 0;
+}
+
+int _testcage_run_group_tests(const char *group, const struct CMUnitTest *tests, size_t n,
+                              CMFixtureFunction group_setup, CMFixtureFunction group_teardown)
+{
+    if (!S.init)
+        init(group, tests, n);
+    if (S.disc_fd >= 0) {
+        tc_cm_discover_record(S.disc_fd, group, tests, n);
+        return 0;
+    }
+    check_discovery(group, n);
+    tc_registry reg = {0};
+    struct cm_case *cm = calloc(n + 1, sizeof *cm);
+    if (!cm || build_group(&reg, cm, group, tests, n, group_setup, group_teardown) < 0) {
+        perror(program_invocation_short_name);
+        exit(1);
+    }
+    size_t failed = S.in_process ? (size_t)run_in_process(reg.cases, reg.n) : run_group(&reg);
+    S.next_index += n;
+    S.groups_called++;
+    if (S.discovered && S.groups_called == S.disc.ngroups)
+        S.status = tc_run_end(&S.run);
+    tc_registry_free(&reg);
+    free(cm);
+    return failed > 1000000 ? 1000000 : (int)failed;
+}
+
+static void release(void)
+{
+    tc_suite_opts_free(&S.opts);
+    tc_cm_discovery_free(&S.disc);
+    free(S.argv);
+    free(S.cmdline);
+    free(S.xml_path);
+}
+
+/* Ends the report if main() returned before the last group, and keeps a
+ * failure from reaching the shell as 0: main() often returns the failure
+ * count, which wraps at 256. */
+static void at_exit(int status, void *arg)
+{
+    (void)arg;
+    if (S.disc_fd >= 0)
+        _exit(0);
+    if (S.in_process && !S.ran) {
+        fprintf(stderr, "%s: no test case named '%s'\n", program_invocation_short_name, S.opts.run);
+        fflush(NULL);
+        _exit(TC_EXIT_SETUP);
+    }
+    if (S.run.begun && !S.run.ended)
+        S.status = tc_run_end(&S.run);
+    int forced = S.status ? S.status : S.run.failed ? 1 : 0;
+    release();
+    if (forced && (status & 0xff) == 0) {
+        fflush(NULL);
+        _exit(forced);
+    }
+}

@@ -1,0 +1,292 @@
+/* scheduler.c - the run: a single-threaded poll loop keeps up to -j cages
+ * going and reports finished cases in declaration order. */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "parse_internal.h"
+#include "suite_internal.h"
+
+double tc_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* SIGINT/SIGTERM arrive on an fd so the loop can tear the cages down. */
+static int open_sigfd(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+        return -1;
+    return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static char *self_path(void)
+{
+    char buf[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n < 0)
+        return NULL;
+    buf[n] = '\0';
+    return strdup(buf);
+}
+
+int tc_run_begin(tc_run *run, const tc_suite_opts *o, const char *suite, size_t total)
+{
+    *run = (tc_run){.opts = o, .suite = suite, .started = tc_now(), .sigfd = -1};
+    if (o->exec && !(run->self = self_path())) {
+        fprintf(stderr, "%s: cannot find own executable: %s\n", suite, strerror(errno));
+        return TC_EXIT_SETUP;
+    }
+    if ((run->sigfd = open_sigfd()) < 0) {
+        fprintf(stderr, "%s: signalfd: %s\n", suite, strerror(errno));
+        free(run->self);
+        return TC_EXIT_SETUP;
+    }
+    if (tc_bazel_start(o) < 0 || tc_outputs_open(&run->out, o) < 0) {
+        close(run->sigfd);
+        free(run->self);
+        return TC_EXIT_SETUP;
+    }
+    tc_outputs_begin(&run->out, suite, total);
+    run->begun = true;
+    return 0;
+}
+
+int tc_run_end(tc_run *run)
+{
+    if (!run->begun || run->ended)
+        return run->failed ? 1 : 0;
+    run->ended = true;
+    fflush(NULL);
+    run->sum.duration = tc_now() - run->started;
+    int rc = tc_outputs_end(&run->out, &run->sum);
+    tc_outputs_close(&run->out);
+    close(run->sigfd);
+    free(run->self);
+    run->self = NULL;
+    if (rc < 0)
+        return 1;
+    if (!run->interrupted)
+        tc_bazel_finish(run->opts);
+    return run->failed ? 1 : 0;
+}
+
+/* One running cage and what it needs until it is over. */
+struct slot {
+    testcage_cage *cage;
+    size_t pos;
+    const char **argv; /* exec mode */
+};
+
+/* A case held until its turn to be reported. */
+struct held {
+    bool started, announced, done;
+    testcage_result result;
+};
+
+struct loop {
+    tc_run *run;
+    tc_suite_case *const *cases;
+    size_t n, next_start, next_report, nrunning, window;
+    struct slot *slots;
+    struct held *held; /* ring of `window` entries, indexed by pos % window */
+    int signo;         /* SIGINT/SIGTERM received, else 0 */
+};
+
+/* exec mode: [wrapper...] self --run NAME */
+static const char **exec_argv(const tc_run *run, const tc_suite_case *c)
+{
+    static const char *const vg[] = {"valgrind",
+                                     "-q",
+                                     "--vgdb=no",
+                                     "--leak-check=full",
+                                     "--errors-for-leak-kinds=definite",
+                                     "--error-exitcode=99"};
+    const tc_suite_opts *o = run->opts;
+    size_t nwrap = 0, nvg = o->valgrind ? sizeof vg / sizeof *vg : 0;
+    while (o->wrap && o->wrap[nwrap])
+        nwrap++;
+    const char **argv = calloc(nwrap + nvg + 4, sizeof *argv);
+    if (!argv)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < nwrap; i++)
+        argv[k++] = o->wrap[i];
+    for (size_t i = 0; i < nvg; i++)
+        argv[k++] = vg[i];
+    argv[k++] = run->self;
+    argv[k++] = "--run";
+    argv[k++] = c->full;
+    return argv;
+}
+
+static void case_opts(const tc_run *run, const tc_suite_case *c, testcage_opts *co)
+{
+    const tc_suite_opts *o = run->opts;
+    testcage_opts_init(co);
+    co->timeout = c->timeout >= 0 ? c->timeout : o->timeout;
+    co->grace = c->grace >= 0 ? c->grace : o->grace;
+    co->leaks = c->leaks >= 0 ? (enum testcage_leak_policy)c->leaks : o->leaks;
+    if (c->namespaces >= 0)
+        co->namespaces = (unsigned)c->namespaces;
+    else if (o->namespaces_set)
+        co->namespaces = o->namespaces;
+    co->capture_output = true;
+    co->fn = tc_case_body;
+    co->fn_arg = (void *)c;
+}
+
+/* A case that never got a cage still gets a result to report. */
+static void setup_error(testcage_result *r, const char *why)
+{
+    *r = (testcage_result){.status = TESTCAGE_SETUP_ERROR, .exit_code = -1};
+    r->message = strdup(why);
+}
+
+static void start_one(struct loop *l)
+{
+    size_t pos = l->next_start++;
+    const tc_suite_case *c = l->cases[pos];
+    struct held *h = &l->held[pos % l->window];
+    *h = (struct held){.started = true};
+    struct slot *s = &l->slots[l->nrunning];
+    *s = (struct slot){.pos = pos};
+    testcage_opts co;
+    case_opts(l->run, c, &co);
+    if (l->run->opts->exec && !(co.argv = s->argv = exec_argv(l->run, c))) {
+        setup_error(&h->result, strerror(errno));
+        h->done = true;
+        return;
+    }
+    /* The cage is a fork: unflushed stdio buffers would be written twice. */
+    fflush(NULL);
+    if (testcage_start(&co, &s->cage) < 0) {
+        setup_error(&h->result, strerror(errno));
+        h->done = true;
+        free(s->argv);
+        return;
+    }
+    l->nrunning++;
+}
+
+static void finish_slot(struct loop *l, size_t i)
+{
+    struct slot *s = &l->slots[i];
+    const tc_suite_case *c = l->cases[s->pos];
+    struct held *h = &l->held[s->pos % l->window];
+    testcage_cage_finish(s->cage, &h->result);
+    if (l->run->opts->valgrind && h->result.exit_code == TC_VALGRIND_EXIT)
+        tc_result_add_failure(&h->result, NULL, 0, "valgrind found errors (see output)");
+    if (c->annotate)
+        c->annotate(c, &h->result);
+    h->done = true;
+    free(s->argv);
+    l->slots[i] = l->slots[--l->nrunning];
+}
+
+/* Reports every finished case whose turn has come. */
+static void report_ready(struct loop *l)
+{
+    tc_run *run = l->run;
+    while (l->next_report < l->next_start) {
+        const tc_suite_case *c = l->cases[l->next_report];
+        struct held *h = &l->held[l->next_report % l->window];
+        if (!h->announced) {
+            tc_outputs_start(&run->out, c);
+            h->announced = true;
+        }
+        if (!h->done)
+            return;
+        tc_outputs_done(&run->out, c, &h->result);
+        tc_summary_add(&run->sum, &h->result);
+        if (tc_result_failed(&h->result))
+            run->failed++;
+        testcage_result_free(&h->result);
+        h->done = h->started = false;
+        l->next_report++;
+    }
+}
+
+static void on_signal(struct loop *l)
+{
+    struct signalfd_siginfo si;
+    while (read(l->run->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+        l->signo = (int)si.ssi_signo;
+        for (size_t i = 0; i < l->nrunning; i++)
+            testcage_cage_terminate(l->slots[i].cage);
+    }
+}
+
+static void wait_and_dispatch(struct loop *l, struct pollfd *pfd)
+{
+    for (size_t i = 0; i < l->nrunning; i++)
+        pfd[i] = (struct pollfd){.fd = testcage_cage_fd(l->slots[i].cage), .events = POLLIN};
+    pfd[l->nrunning] = (struct pollfd){.fd = l->run->sigfd, .events = POLLIN};
+    if (poll(pfd, l->nrunning + 1, -1) < 0) {
+        if (errno != EINTR)
+            perror("poll");
+        return;
+    }
+    if (pfd[l->nrunning].revents)
+        on_signal(l);
+    /* Walk backwards: finishing a slot moves the last one into its place. */
+    for (size_t i = l->nrunning; i-- > 0;)
+        if (pfd[i].revents && testcage_cage_dispatch(l->slots[i].cage) == 1)
+            finish_slot(l, i);
+}
+
+/* Never starts a case further than `window` ahead of the oldest unreported
+ * one, so held results (each up to the capture limit) stay bounded even when
+ * an early case hangs while later ones finish. */
+static void loop_run(struct loop *l, struct pollfd *pfd)
+{
+    size_t jobs = (size_t)l->run->opts->jobs;
+    for (;;) {
+        while (!l->signo && l->nrunning < jobs && l->next_start < l->n &&
+               l->next_start < l->next_report + l->window)
+            start_one(l);
+        report_ready(l);
+        if (l->nrunning == 0 && (l->signo || l->next_start == l->n))
+            break;
+        if (l->nrunning == 0)
+            continue; /* a start failed: start the next one */
+        wait_and_dispatch(l, pfd);
+    }
+}
+
+size_t tc_run_cases(tc_run *run, tc_suite_case *const *cases, size_t n)
+{
+    size_t jobs = run->opts->jobs > 0 ? (size_t)run->opts->jobs : 1;
+    size_t before = run->failed, window = jobs * 8 < 64 ? 64 : jobs * 8;
+    struct loop l = {.run = run, .cases = cases, .n = n, .window = window};
+    l.slots = calloc(jobs, sizeof *l.slots);
+    l.held = calloc(window, sizeof *l.held);
+    struct pollfd *pfd = calloc(jobs + 1, sizeof *pfd);
+    if (!l.slots || !l.held || !pfd) {
+        perror(run->suite);
+        exit(1);
+    }
+    loop_run(&l, pfd);
+    free(pfd);
+    free(l.slots);
+    free(l.held);
+    if (l.signo) {
+        run->interrupted = true;
+        tc_run_end(run);
+        fprintf(stderr, "%s: interrupted by %s\n", run->suite, strsignal(l.signo));
+        exit(128 + l.signo);
+    }
+    return run->failed - before;
+}

@@ -1,0 +1,126 @@
+/* suite_internal.h - the linked runner's parts shared by the cmocka adapter and
+ * the plain-C main: cases, options, selection, the cage scheduler, reporting. */
+#ifndef TESTCAGE_SUITE_INTERNAL_H
+#define TESTCAGE_SUITE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <testcage/testcage.h>
+
+#include "report_internal.h"
+
+/* Exit status valgrind gives a case it found errors in (--error-exitcode). */
+#define TC_VALGRIND_EXIT 99
+
+typedef struct tc_suite_case tc_suite_case;
+
+/* One case. Names are borrowed from the test program (static strings). */
+struct tc_suite_case {
+    const char *group;      /* cmocka group; NULL for plain cases */
+    const char *name;       /* case name */
+    char *full;             /* "group/case" (cmocka) or "case" (plain); owned */
+    size_t index;           /* global declaration index: sharding uses it */
+    int (*body)(void *arg); /* runs the case in the current process */
+    void *arg;
+    /* Turns what the case printed into failure records (cmocka); may be NULL. */
+    void (*annotate)(const tc_suite_case *c, testcage_result *result);
+    double timeout, grace; /* < 0: suite default */
+    long namespaces;       /* < 0: suite default */
+    int leaks;             /* < 0: suite default */
+};
+
+/* registry.c: a growable list of cases. */
+typedef struct tc_registry {
+    tc_suite_case *cases;
+    size_t n, cap;
+} tc_registry;
+
+/* Appends a case (full name derived from group and name); NULL on ENOMEM. */
+tc_suite_case *tc_registry_add(tc_registry *reg, const char *group, const char *name,
+                               bool qualified);
+void tc_registry_free(tc_registry *reg);
+
+/* options.c: command line + TESTCAGE_* environment (flags win). */
+typedef struct tc_suite_opts {
+    bool help, list, tap, exec, valgrind;
+    int verbosity; /* -1 quiet, 0, 1 verbose */
+    int jobs;
+    double timeout, grace;
+    unsigned namespaces;
+    bool namespaces_set;
+    enum testcage_leak_policy leaks;
+    const char *run; /* --run NAME */
+    char **filters;  /* "-GLOB" excludes */
+    size_t nfilters;
+    unsigned shard_index, shard_total; /* total 0: no sharding */
+    const char *shard_status_file;     /* Bazel: touched when sharding */
+    const char *junit[3];              /* --junit, XML_OUTPUT_FILE, CMOCKA_XML_FILE; NULL: unused */
+    const char *json;
+    char **wrap;    /* exec-mode argv prefix, NULL-terminated; NULL: none */
+    char *wrap_buf; /* the words wrap points into */
+    const char *premature_exit_file;
+} tc_suite_opts;
+
+/* Returns 0, or the exit status to end with after printing one line to stderr
+ * (TC_EXIT_SETUP for a bad option). argv[0] is the program. */
+int tc_suite_opts_parse(tc_suite_opts *o, int argc, char **argv);
+void tc_suite_opts_free(tc_suite_opts *o);
+void tc_suite_usage(FILE *out, const char *prog);
+
+/* filter.c / shard.c: which cases this process runs. */
+bool tc_filter_match(const tc_suite_opts *o, const char *full);
+bool tc_shard_match(const tc_suite_opts *o, size_t index);
+bool tc_case_selected(const tc_suite_opts *o, const tc_suite_case *c);
+
+/* body.c: what runs inside the cage before the case. */
+int tc_case_body(void *arg);
+
+/* bazel.c: the Bazel test protocol's files. */
+int tc_bazel_start(const tc_suite_opts *o);
+void tc_bazel_finish(const tc_suite_opts *o);
+
+/* output.c: the reporters this run writes to, as one. */
+typedef struct tc_outputs {
+    tc_reporter *reps[6];
+    size_t n;
+} tc_outputs;
+
+int tc_outputs_open(tc_outputs *out, const tc_suite_opts *o);
+void tc_outputs_begin(tc_outputs *out, const char *suite, size_t total);
+void tc_outputs_start(tc_outputs *out, const tc_suite_case *c);
+void tc_outputs_done(tc_outputs *out, const tc_suite_case *c, const testcage_result *r);
+int tc_outputs_end(tc_outputs *out, const tc_summary *sum);
+void tc_outputs_close(tc_outputs *out);
+
+/* scheduler.c: the whole run of one process. */
+typedef struct tc_run {
+    const tc_suite_opts *opts;
+    tc_outputs out;
+    tc_summary sum;
+    const char *suite;
+    char *self;     /* this binary's path, for exec mode */
+    double started; /* monotonic seconds */
+    int sigfd;      /* SIGINT/SIGTERM */
+    bool begun, ended;
+    bool interrupted; /* keeps the Bazel premature-exit marker */
+    size_t failed;    /* cases failed so far */
+} tc_run;
+
+/* Opens the outputs and starts the report; returns 0 or an exit status. */
+int tc_run_begin(tc_run *run, const tc_suite_opts *o, const char *suite, size_t total);
+/* Runs the cases (already selected) in cages, reports them in order and
+ * returns how many failed. On SIGINT/SIGTERM ends the run and exits. */
+size_t tc_run_cases(tc_run *run, tc_suite_case *const *cases, size_t n);
+/* Ends the report; returns the process exit status (0 or 1). */
+int tc_run_end(tc_run *run);
+
+/* annotate.c: failure records from valgrind and cmocka output. */
+int tc_result_add_failure(testcage_result *r, const char *file, int line, const char *msg);
+void tc_annotate_cmocka(const tc_suite_case *c, testcage_result *r);
+
+/* Monotonic clock in seconds. */
+double tc_now(void);
+
+#endif
