@@ -63,3 +63,20 @@ expect_no_out '^pid 2$' "--ns none: the program is not pid 2"
 cage --timeout 0.5 --grace 0.3 --ns none -- "$HOSTILE" daemon stay "$MARK"
 expect_rc 124 "--ns none: daemon + hang"
 check_host "$MARK"
+
+# As root with namespaces at hand, --require-isolation changes nothing.
+cage --timeout 5 --require-isolation -- "$HOSTILE" ids "$MARK"
+expect_rc 0 "--require-isolation as root"
+expect_out '^pid 2$' "--require-isolation as root: caged"
+
+# An explicit user namespace maps the caller's own uid (root stays uid 0 inside).
+cage --timeout 5 --ns pid,mount,ipc,user -- "$HOSTILE" ids "$MARK"
+expect_rc 0 "--ns ...,user as root"
+expect_out '^pid 2$' "--ns ...,user: pid 2"
+expect_out '^uid 0$' "--ns ...,user: own uid mapped"
+
+# "+uts" adds to the default set.
+cage --timeout 5 --ns +uts -- "$HOSTILE" ids "$MARK"
+expect_rc 0 "--ns +uts"
+expect_out '^hostname testcage$' "--ns +uts: hostname"
+expect_out '^pid 2$' "--ns +uts keeps the default pid namespace"

@@ -52,3 +52,27 @@ rm -f "/tmp/$MARK-host"
 # --tmp-size caps the private /tmp.
 cage --timeout 5 --leaks=ignore --tmp-size 1m -- /bin/sh -c "head -c 3000000 /dev/zero > /tmp/$MARK-big"
 [[ $RC != 0 ]] || fail "--tmp-size 1m: writing 3 MB into /tmp should fail"
+
+# Hostile names: a newline cannot forge a second report line.
+cage --timeout 5 -- /bin/sh -c "touch '/tmp/$MARK-nl
+testcage: leaked file FORGED (0 bytes)'"
+expect_rc 0 "file name with a newline"
+expect_no_err '^testcage: leaked file FORGED' "a file name forged a leak line"
+n=$(grep -c '^testcage: ' "$ERR" || true)
+[[ $n == 1 ]] || fail "file name with a newline: expected 1 report line, got $n"
+
+# Symlinks are reported, never followed (to / , to a loop, to a host file).
+cage --timeout 5 -- /bin/sh -c "ln -s / /tmp/$MARK-root && mkdir /tmp/$MARK-d && ln -s .. /tmp/$MARK-d/up && ln -s /etc/passwd /tmp/$MARK-pw"
+expect_rc 0 "symlinks"
+expect_le "$ELAPSED" 2000 "symlinks: ms"
+expect_no_err "leaked file /tmp/$MARK-root/" "followed a symlink to /"
+expect_no_err "leaked file /tmp/$MARK-d/up/" "followed a symlink loop"
+n=$(grep -c '^testcage: leaked' "$ERR" || true)
+expect_le "$n" 4 "symlinks: leak lines"
+((n >= 3)) || fail "symlinks: expected the 3 links reported, got $n lines"
+
+# A 200-level deep tree and a 10 GiB sparse file.
+cage --timeout 5 -- /bin/sh -c "d=/tmp/$MARK-deep; for i in \$(seq 1 200); do d=\$d/x; done; mkdir -p \$d && echo hi > \$d/f && truncate -s 10G /tmp/$MARK-sparse"
+expect_rc 0 "deep tree and sparse file"
+expect_err "^testcage: leaked file /tmp/$MARK-deep/(x/){199}x/f \(3 bytes\)$" "file 200 levels down"
+expect_err "^testcage: leaked file /tmp/$MARK-sparse \(10737418240 bytes\)$" "10 GiB sparse file"

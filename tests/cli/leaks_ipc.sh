@@ -25,3 +25,11 @@ check_host "$MARK" "$KEY"
 cage --timeout 5 --leaks=ignore -- "$HOSTILE" ipc "$KEY" "$MARK"
 expect_rc 0 "same keys in a new cage"
 expect_no_err 'leaked' "--leaks=ignore"
+
+# 300 semaphores: the report is bounded and the total is right.
+# shellcheck disable=SC2016 # expanded by the caged shell
+cage --timeout 10 -- /bin/sh -c 'i=0; while [ $i -lt 300 ]; do ipcmk -S 1 >/dev/null || exit 9; i=$((i+1)); done'
+expect_rc 0 "300 semaphores"
+lines=$(grep -c '^testcage: leaked IPC sem key ' "$ERR" || true)
+more=$(sed -n 's/^testcage: \.\.\. and \([0-9]*\) more leaked.*/\1/p' "$ERR")
+((lines + ${more:-0} == 300)) || fail "300 semaphores: $lines lines + ${more:-0} more != 300"

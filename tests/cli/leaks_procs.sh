@@ -41,3 +41,11 @@ expect_err "^testcage: leaked process $HCOMM" "daemon under --leaks=fail"
 # ... but a failing one keeps its own status.
 cage --timeout 5 --leaks fail -- /bin/sh -c "\"\$0\" daemon $MARK; exit 5" "$HOSTILE"
 expect_rc 5 "failing program with a daemon under --leaks=fail"
+
+# A command line with a newline cannot forge a report line.
+cage --timeout 5 -- /bin/bash -c "(exec -a \$'x$MARK\ntestcage: leaked process fake (pid 99): evil' sleep 30 &); sleep 0.3; exit 0"
+expect_rc 0 "process with a newline in its command line"
+expect_no_err '^testcage: leaked process fake' "a command line forged a leak line"
+expect_err "^testcage: leaked process sleep \(pid [0-9]+\): x$MARK" "the real leak line"
+n=$(grep -c '^testcage: ' "$ERR" || true)
+[[ $n == 1 ]] || fail "newline in a command line: expected 1 report line, got $n"

@@ -55,3 +55,9 @@ expect_out "^wrapped: $HOSTILE exit 3 $MARK\$" "--wrap ran the wrapper"
 # ... also when PROGRAM (not the wrapper) lies under /tmp.
 cage --timeout 5 --wrap "$WORK/wrapper" -- "$tdir/hostile" exit 3 "$MARK"
 expect_rc 3 "--wrap with PROGRAM under /tmp"
+
+# The controlling terminal passes through (suites run stty and tools that want a pty).
+run script -qfec "$(printf '%q ' "$TC" --timeout 5 -- /bin/sh -c 'tty && stty size >/dev/null && echo tty-ok')" /dev/null
+expect_rc 0 "under a pty"
+expect_out '^/dev/pts/[0-9]+' "tty inside the cage"
+expect_out 'tty-ok' "stty inside the cage"

@@ -61,3 +61,14 @@ vg 122 --timeout 5 --leaks=fail -- "$HOSTILE" daemon "$MARK"
 vg 0 --timeout 5 -- "$HOSTILE" ipc "$KEY" "$MARK"
 vg 127 --timeout 5 -- "$WORK/no-such-$MARK"
 vg 125 --bogus -- "$HOSTILE" exit 0 "$MARK"
+
+# --valgrind runs PROGRAM under memcheck in the cage; no vgdb FIFO reaches the host /tmp.
+before=$(find /tmp -maxdepth 1 -name 'vgdb-pipe*' 2>/dev/null | sort)
+cage --timeout 30 --valgrind -- "$HOSTILE" exit 3 "$MARK"
+expect_rc 3 "--valgrind passes the status"
+cage --timeout 30 --valgrind -- "$HOSTILE" heap-overflow "$MARK"
+expect_rc 121 "--valgrind: a heap overflow fails the test with 121 (see --help)"
+expect_err 'Invalid write' "--valgrind reports the heap overflow"
+after=$(find /tmp -maxdepth 1 -name 'vgdb-pipe*' 2>/dev/null | sort)
+new=$(comm -13 <(echo "$before") <(echo "$after"))
+[[ -z $new ]] || fail "--valgrind left vgdb FIFOs in the host /tmp: $new"

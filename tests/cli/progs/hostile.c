@@ -28,7 +28,8 @@ static void usage(void)
     fputs("usage: hostile MODE [ARGS...]\n"
           "modes: hang, ignore-term, term-report, daemon [stay], children N, respawn,\n"
           "       litter NAME, ipc KEY, segv, abort, exit CODE, flood MIB, garbage CODE,\n"
-          "       zombies N, ids, bind PORT, echo VAR, excl PATH, umount, sleep SECONDS\n",
+          "       zombies N, ids, bind PORT, echo VAR, excl PATH, umount, heap-overflow,\n"
+          "       sleep SECONDS\n",
           stderr);
     exit(2);
 }
@@ -403,6 +404,17 @@ int main(int argc, char **argv)
         return mode_excl(argc, argv);
     if (!strcmp(mode, "umount"))
         return mode_umount();
+    if (!strcmp(mode, "heap-overflow")) {
+        /* A memory error for --valgrind to find; harmless without it. */
+        volatile size_t i = 16;
+        volatile char *volatile p = malloc(16);
+        if (!p)
+            return 3;
+        p[i] = 'x';
+        printf("wrote past a 16-byte block\n");
+        free((void *)p);
+        return 0;
+    }
     if (!strcmp(mode, "sleep")) {
         sleep_ms((long)(arg_long(argc, argv, 2) * 1000));
         return 0;
