@@ -200,6 +200,23 @@ static void output_block(struct console *c, const testcage_result *r)
     fprintf(c->out, "%s--- end of output ---\n", c->detail);
 }
 
+/* What --on-timeout (or gdb's backtrace) printed before SIGTERM: the most
+ * useful thing to see about a hung test. */
+static void debug_block(struct console *c, const testcage_result *r)
+{
+    size_t len = r->debug_output ? strlen(r->debug_output) : 0;
+
+    if (r->kept_dir)
+        fprintf(c->out, "%sfiles kept in %s\n", c->detail, r->kept_dir);
+    if (len == 0)
+        return;
+    fprintf(c->out, "%s--- at the timeout ---\n", c->detail);
+    fwrite(r->debug_output, 1, len, c->out);
+    if (r->debug_output[len - 1] != '\n')
+        fputc('\n', c->out);
+    fprintf(c->out, "%s--- end of timeout report ---\n", c->detail);
+}
+
 static void leaks_block(struct console *c, const char *name, const testcage_result *r)
 {
     size_t n = testcage_result_leaks(r);
@@ -243,6 +260,7 @@ static void console_case_done(tc_reporter *r, const tc_case *tc)
         if (failed || c->opts.verbosity >= 1) {
             details(c, res);
             output_block(c, res);
+            debug_block(c, res);
         }
         leaks_block(c, shown, res);
     }

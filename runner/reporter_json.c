@@ -194,7 +194,10 @@ static void json_case_done(tc_reporter *r, const tc_case *c)
     leaks(j, res);
     fputs(",\"output\":", j->out);
     jstrn(j, res->output, res->output ? res->output_len : 0);
-    fprintf(j->out, ",\"output_dropped\":%zu}", res->output_dropped);
+    fprintf(j->out, ",\"output_dropped\":%zu", res->output_dropped);
+    kstr(j, "debug_output", res->debug_output);
+    kstr(j, "kept_dir", res->kept_dir);
+    fputc('}', j->out);
     /* Flushed per case: a caged child forked later must not inherit and
      * write out a half-full stdio buffer a second time. */
     if (fflush(j->out) == EOF)

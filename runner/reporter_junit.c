@@ -15,9 +15,9 @@
  *   timeout      -> <error type="timeout">; counted in errors
  *   crash        -> <error type="crash" message="killed by signal SIGSEGV">
  *   setup_error  -> <error type="setup">: the test never ran
- * Captured output goes to <system-out>, leak lines and notices to
- * <system-err>; testcase's `status` attribute holds testcage's own status
- * name and `file`/`line` the first failure record. */
+ * Captured output goes to <system-out>; notices, leak lines, the kept
+ * directory and what --on-timeout (or gdb) printed to <system-err>; testcase's `status` attribute
+ * holds testcage's own status name and `file`/`line` the first failure record. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -154,7 +154,8 @@ static void system_err(struct junit *j, const testcage_result *res)
     char line[4096];
     bool notice = res->message && res->status != TESTCAGE_SETUP_ERROR;
 
-    if (testcage_result_leaks(res) == 0 && !notice && !res->report_corrupt)
+    if (testcage_result_leaks(res) == 0 && !notice && !res->report_corrupt && !res->debug_output &&
+        !res->kept_dir)
         return;
     fputs("      <system-err>", j->body);
     if (notice) {
@@ -166,6 +167,15 @@ static void system_err(struct junit *j, const testcage_result *res)
     for (size_t i = 0; tc_leak_line(res, i, line, sizeof line); i++) {
         text(j, j->body, line);
         fputc('\n', j->body);
+    }
+    if (res->kept_dir) {
+        fputs("files kept in ", j->body);
+        text(j, j->body, res->kept_dir);
+        fputc('\n', j->body);
+    }
+    if (res->debug_output) {
+        fputs("--- at the timeout ---\n", j->body);
+        text(j, j->body, res->debug_output);
     }
     fputs("</system-err>\n", j->body);
 }

@@ -181,18 +181,30 @@ static void list_line(FILE *out, const char *s, size_t len)
 
 /* Output as a literal block when YAML can carry it as is, else as a list
  * of quoted lines (escapes keep every byte; long lines are split). */
+static void yaml_text(FILE *out, const char *key, const char *s, size_t len)
+{
+    if (!s || len == 0)
+        return;
+    if (block_ok(s, len)) {
+        fprintf(out, "  %s: |\n", key);
+        each_line(out, s, len, block_line);
+    } else {
+        fprintf(out, "  %s:\n", key);
+        each_line(out, s, len, list_line);
+    }
+}
+
 static void yaml_output(FILE *out, const testcage_result *r)
 {
-    if (!r->output || r->output_len == 0)
-        return;
-    if (r->output_dropped)
+    if (r->output && r->output_len && r->output_dropped)
         fprintf(out, "  output_dropped: %zu\n", r->output_dropped);
-    if (block_ok(r->output, r->output_len)) {
-        fputs("  output: |\n", out);
-        each_line(out, r->output, r->output_len, block_line);
-    } else {
-        fputs("  output:\n", out);
-        each_line(out, r->output, r->output_len, list_line);
+    yaml_text(out, "output", r->output, r->output ? r->output_len : 0);
+    /* what --on-timeout (or gdb) printed when the limit was reached */
+    yaml_text(out, "debug_output", r->debug_output, r->debug_output ? strlen(r->debug_output) : 0);
+    if (r->kept_dir) {
+        fputs("  kept_dir: ", out);
+        yq(out, r->kept_dir);
+        fputc('\n', out);
     }
 }
 

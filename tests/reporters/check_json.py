@@ -26,7 +26,7 @@ def strict_load(path):
 CASE_KEYS = {"name", "suite", "status", "exit_code", "signal", "signal_name", "duration",
              "timed_out", "killed", "interrupted", "isolated", "leak_failed", "exec_errno",
              "report_corrupt", "init_pid", "message", "failures", "skip_reason", "leaks",
-             "output", "output_dropped"}
+             "output", "output_dropped", "debug_output", "kept_dir"}
 
 sample = strict_load(f"{outdir}/sample.json")
 assert set(sample) == {"testcage", "format", "suite", "timestamp", "cases", "summary",
@@ -44,6 +44,7 @@ leaks = cases[6]["leaks"]
 assert leaks["omitted"] == {"processes": 2, "files": 1, "ipc": 3}, leaks
 assert leaks["ipc"][0] == {"kind": "shm", "key": 0x1234, "id": 3}
 assert cases[3]["timed_out"] and cases[3]["killed"]
+assert cases[3]["debug_output"].startswith("Thread 1"), cases[3]["debug_output"]
 nasty = cases[8]
 assert nasty["name"] == 'na"sty <&> #1 \\ \x01\ufffd', repr(nasty["name"])
 assert len(nasty["output"]) == 1 << 20, len(nasty["output"])  # one char per byte

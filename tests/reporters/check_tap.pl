@@ -26,6 +26,8 @@ die "message\n" unless $fail->{message} eq 'expected 1 == 2';
 die "status\n" unless $fail->{status} eq 'fail';
 die "failures\n" unless $fail->{failures}[0]{file} eq 'math.c' && $fail->{failures}[0]{line} == 12;
 die "output\n" unless $fail->{output} eq "hello\nworld\n";
+die "debug output\n" unless $yaml{4}{debug_output} eq "Thread 1 (LWP 2):\n#0  nanosleep ()\n";
+die "kept dir\n" unless $yaml{2}{kept_dir} eq '/var/tmp/kept/fail.1';
 die "crash signal\n" unless $yaml{5}{signal} eq 'SIGSEGV';
 die "listed output\n" unless join("\n", @{ $yaml{5}{output} }) eq "  indented first line\nthen\r";
 die "leaks\n" unless $yaml{7}{leaks}[0] eq 'leaked process sleep (pid 5): sleep 1000';

@@ -75,6 +75,8 @@ static void build_results(void)
     r[TIMEOUT].status = TESTCAGE_TIMEOUT, r[TIMEOUT].exit_code = -1;
     r[TIMEOUT].signal = SIGKILL, r[TIMEOUT].duration = 2.5;
     r[TIMEOUT].timed_out = r[TIMEOUT].killed = true;
+    r[TIMEOUT].debug_output = "Thread 1 (LWP 2):\n#0  nanosleep ()\n";
+    r[FAIL].kept_dir = "/var/tmp/kept/fail.1";
     r[CRASH].status = TESTCAGE_CRASH, r[CRASH].exit_code = -1, r[CRASH].signal = SIGSEGV;
     r[CRASH].output = "  indented first line\nthen\r\n", r[CRASH].output_len = 28;
     r[SETUP].status = TESTCAGE_SETUP_ERROR, r[SETUP].exit_code = -1, r[SETUP].isolated = false;
@@ -358,7 +360,10 @@ static void test_console_default(void **state)
                          "hello\nworld\n"
                          "    --- end of output ---\n");
     assert_contains(out, "[ SKIPPED  ] unit/skip: no network\n");
-    assert_contains(out, "[ TIMEOUT  ] unit/timeout (after 2.5 s, SIGKILL needed)\n");
+    assert_contains(out, "[ TIMEOUT  ] unit/timeout (after 2.5 s, SIGKILL needed)\n"
+                         "    --- at the timeout ---\nThread 1 (LWP 2):\n#0  nanosleep ()\n"
+                         "    --- end of timeout report ---\n");
+    assert_contains(out, "    --- end of output ---\n    files kept in /var/tmp/kept/fail.1\n");
     assert_contains(out, "[  CRASH   ] unit/crash (SIGSEGV)\n");
     assert_contains(out, "[  ERROR   ] unit/setup: cannot create PID namespace: Operation not "
                          "permitted\n");
@@ -478,7 +483,9 @@ static void test_tap(void **state)
                          "  exit_code: 1\n  failures:\n"
                          "    - message: \"expected 1 == 2\"\n      file: \"math.c\"\n"
                          "      line: 12\n    - message: \"second failure\"\n"
-                         "  output_dropped: 100\n  output: |\n    hello\n    world\n  ...\n");
+                         "  output_dropped: 100\n  output: |\n    hello\n    world\n"
+                         "  kept_dir: \"/var/tmp/kept/fail.1\"\n  ...\n");
+    assert_contains(out, "  debug_output: |\n    Thread 1 (LWP 2):\n    #0  nanosleep ()\n  ...\n");
     assert_contains(out, "\nok 3 - unit/skip # SKIP no network\n");
     assert_contains(out, "\nnot ok 4 - unit/timeout\n  ---\n"
                          "  message: \"timed out after 2.5 s, SIGKILL needed\"\n");
@@ -559,6 +566,9 @@ static void test_junit(void **state)
     assert_contains(xml, "<error message=\"timed out after 2.5 s, SIGKILL needed\" "
                          "type=\"timeout\">");
     assert_contains(xml, "<error message=\"killed by signal SIGSEGV\" type=\"crash\">");
+    assert_contains(xml, "<system-err>--- at the timeout ---\nThread 1 (LWP 2):\n#0  nanosleep "
+                         "()\n</system-err>");
+    assert_contains(xml, "<system-err>files kept in /var/tmp/kept/fail.1\n</system-err>");
     assert_contains(xml, "<error message=\"cannot create PID namespace: Operation not "
                          "permitted\" type=\"setup\">");
     assert_contains(xml, "<failure message=\"left 14 leaked objects behind\" type=\"leaks\">");
@@ -608,6 +618,9 @@ static void test_json(void **state)
     assert_contains(js, "\"summary\": {\"total\":9,\"passed\":2,\"failed\":3,\"skipped\":1,"
                         "\"timed_out\":1,\"crashed\":1,\"setup_errors\":1,\"leaky\":3},\n"
                         "  \"duration\": 1.250000\n}\n");
+    assert_contains(js, "\"debug_output\":\"Thread 1 (LWP 2):\\n#0  nanosleep ()\\n\","
+                        "\"kept_dir\":null}");
+    assert_contains(js, "\"debug_output\":null,\"kept_dir\":\"/var/tmp/kept/fail.1\"}");
     assert_lacks(js, "inf");
     free(js);
     free(path);
