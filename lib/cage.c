@@ -45,6 +45,7 @@ struct testcage_cage {
     bool got_status;
     bool has_debug;    /* an on-timeout command runs before SIGTERM */
     char *keep_parent; /* keep_on_fail, for result->kept_dir */
+    struct tc_limits lim;
     testcage_result res;
 };
 
@@ -556,7 +557,8 @@ int testcage_start(const testcage_opts *o, testcage_cage **out)
         return -1;
     if (runner_pidfd < 0)
         runner_pidfd = pidfd_open(getpid(), 0); /* CLOEXEC by default */
-    struct cage_plan p = {.opts = o, .capture_w = -1, .runner_pidfd = runner_pidfd};
+    struct cage_plan p = {
+        .opts = o, .capture_w = -1, .runner_pidfd = runner_pidfd, .cgroup_fd = {-1, -1}};
     int res[2] = {-1, -1}, rep[2] = {-1, -1}, cap[2] = {-1, -1};
     if (!getcwd(p.cwd, sizeof(p.cwd)))
         p.cwd[0] = 0;
@@ -565,6 +567,11 @@ int testcage_start(const testcage_opts *o, testcage_cage **out)
     tc_plan_namespaces(&p, o);
     tc_plan_debug(&p, o);
     c->has_debug = p.debug_cmd[0] != 0;
+    if (tc_limits_prepare(&p, o, &c->lim) < 0) {
+        set_message(&c->res, "cannot set up the resource limits: %s", strerror(errno));
+        c->res.status = TESTCAGE_SETUP_ERROR;
+    }
+    c->res.limits_via = c->lim.via;
     if (o->keep_on_fail && plan_keep_dir(c, &p, o) < 0) {
         set_message(&c->res, "cannot use %s for kept files: %s", o->keep_on_fail, strerror(errno));
         c->res.status = TESTCAGE_SETUP_ERROR;
@@ -590,6 +597,9 @@ int testcage_start(const testcage_opts *o, testcage_cage **out)
     int err = errno;
     if (p.keep_fd >= 0)
         close(p.keep_fd);
+    for (int k = 0; k < 2; k++)
+        if (p.cgroup_fd[k] >= 0)
+            close(p.cgroup_fd[k]);
     close_pair(res);
     close_pair(rep);
     close_pair(cap);
@@ -652,6 +662,7 @@ void testcage_cage_finish(testcage_cage *c, testcage_result *out)
         close_fd(&c->fd[k]);
     close_fd(&c->epfd);
     unlink_cage(c);
+    tc_limits_release(&c->lim);
     free(c->cap.head);
     free(c->cap.tail);
     free(c->result_rd);

@@ -11,7 +11,7 @@
 
 int testcage_enter(const testcage_opts *o)
 {
-    struct cage_plan p = {.opts = o, .keep_fd = -1, .capture_w = -1};
+    struct cage_plan p = {.opts = o, .keep_fd = -1, .capture_w = -1, .cgroup_fd = {-1, -1}};
     testcage_opts local = *o;
     local.fresh_proc = false; /* our /proc must stay the one of our PID namespace */
     p.opts = &local;

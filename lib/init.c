@@ -52,6 +52,8 @@ static _Noreturn void run_body(const struct cage_plan *p, const char *tmpdir)
     close(p->result_w);
     if (p->runner_pidfd >= 0)
         close(p->runner_pidfd);
+    if (p->keep_fd >= 0)
+        close(p->keep_fd);
     /* In fork-only mode nothing else ends the body with its init. */
     if (p->fork_only && (setpgid(0, 0) < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) < 0))
         _exit(TC_INIT_SETUP_FAILED);
@@ -67,6 +69,10 @@ static _Noreturn void run_body(const struct cage_plan *p, const char *tmpdir)
     if (setenv("TESTCAGE_REPORT_FD", fdnum, 1) < 0 || setenv("TESTCAGE_IN_CAGE", "1", 1) < 0 ||
         (tmpdir && setenv("TMPDIR", tmpdir, 1) < 0))
         _exit(TC_INIT_SETUP_FAILED);
+    if (tc_limits_apply_rlimits(p) < 0) {
+        send_error(p->report_w, WIRE_SETUP_ERROR, errno, "set the resource limits");
+        _exit(TC_INIT_SETUP_FAILED);
+    }
     if ((p->drop_caps || p->drop_all_caps) && tc_caps_drop(p->drop_all_caps) < 0) {
         send_error(p->report_w, WIRE_SETUP_ERROR, errno, "drop capabilities");
         _exit(TC_INIT_SETUP_FAILED);
@@ -205,6 +211,13 @@ _Noreturn void tc_cage_init(const struct cage_plan *p)
             _exit(TC_INIT_SETUP_FAILED);
         }
     }
+    if (tc_limits_join(p) < 0) {
+        send_error(p->result_w, WIRE_SETUP_ERROR, errno, "join the cage's cgroup");
+        _exit(TC_INIT_SETUP_FAILED);
+    }
+    for (int k = 0; k < 2; k++)
+        if (p->cgroup_fd[k] >= 0)
+            close(p->cgroup_fd[k]);
     pid_t body = fork();
     if (body < 0) {
         send_error(p->result_w, WIRE_SETUP_ERROR, errno, "fork the test body");

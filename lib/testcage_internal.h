@@ -31,10 +31,30 @@ struct cage_plan {
     const char *keep[TC_MAX_KEEP + 1]; /* NULL-terminated */
     char keep_store[TC_MAX_KEEP][1024];
     char tmp_options[256];
-    char debug_cmd[1024]; /* run at the timeout, or "" */
-    int keep_fd;          /* keep_on_fail directory, or -1 */
-    char keep_name[128];  /* its new subdirectory */
+    char debug_cmd[1024];       /* run at the timeout, or "" */
+    int keep_fd;                /* keep_on_fail directory, or -1 */
+    char keep_name[128];        /* its new subdirectory */
+    int cgroup_fd[2];           /* cgroup.procs files the init joins, or -1 */
+    unsigned long rlimit_nproc; /* rlimits the body sets when no cgroup: 0 = none */
+    unsigned long long rlimit_as;
 };
+
+/* Where a cage's limits live: cgroups made for it (removed afterwards). */
+struct tc_limits {
+    char dir[2][512]; /* "" when unused */
+    const char *via;
+};
+
+/* Makes the cgroups for opts' limits, or plans rlimits. Returns 0, or -1
+ * with errno when a limit was asked for and nothing could enforce it. */
+int tc_limits_prepare(struct cage_plan *plan, const testcage_opts *opts, struct tc_limits *lim);
+
+/* Run in the init (join the cgroups) and in the body (set rlimits). */
+int tc_limits_join(const struct cage_plan *plan);
+int tc_limits_apply_rlimits(const struct cage_plan *plan);
+
+/* Removes the cage's cgroups once it is over. */
+void tc_limits_release(struct tc_limits *lim);
 
 /* Copies the cage's /tmp and /dev/shm into a new directory `name` below
  * dirfd (a host directory opened before the clone). Returns 0 or -1. */

@@ -60,6 +60,9 @@ static const char usage_text[] =
     "  --no-backtrace       no default gdb backtrace at the timeout\n"
     "  --keep-on-fail DIR   when PROGRAM fails, copy what it left in /tmp and\n"
     "                       /dev/shm to a new directory below DIR [TESTCAGE_KEEP_ON_FAIL]\n"
+    "  --max-procs N        at most N processes in the cage (fork bombs stay inside)\n"
+    "                       [TESTCAGE_MAX_PROCS]\n"
+    "  --memory SIZE        memory limit for the cage, e.g. 512m [TESTCAGE_MEMORY]\n"
     "  --wrap CMD           run PROGRAM under CMD (split on blanks), e.g. \"strace -f\"\n"
     "                       [TESTCAGE_WRAP]\n"
     "  --valgrind           run PROGRAM under valgrind memcheck; memory errors or\n"
@@ -122,6 +125,8 @@ enum {
     OPT_NO_BACKTRACE,
     OPT_KEEP_ON_FAIL,
     OPT_ENTER,
+    OPT_MAX_PROCS,
+    OPT_MEMORY,
 };
 
 /* One setting from a flag or its environment form; `source` names it. */
@@ -170,6 +175,15 @@ static void apply(struct cli *c, int opt, const char *val, const char *source)
         if (!*val || strpbrk(val, " \t\n"))
             die_usage("invalid --tmp-options '%s'", val);
         c->o.tmp_options = val;
+        break;
+    case OPT_MAX_PROCS: {
+        int n;
+        check(tc_parse_count(val, &n, err, sizeof(err)), source, err);
+        c->o.max_procs = (unsigned)n;
+        break;
+    }
+    case OPT_MEMORY:
+        check(tc_parse_bytes(val, &c->o.memory_max, err, sizeof(err)), source, err);
         break;
     case OPT_ON_TIMEOUT:
         c->o.on_timeout = *val ? val : NULL;
@@ -236,6 +250,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
         {"no-backtrace", no_argument, 0, OPT_NO_BACKTRACE},
         {"keep-on-fail", required_argument, 0, OPT_KEEP_ON_FAIL},
         {"enter", required_argument, 0, OPT_ENTER},
+        {"max-procs", required_argument, 0, OPT_MAX_PROCS},
+        {"memory", required_argument, 0, OPT_MEMORY},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -370,6 +386,8 @@ static void say_outcome(const struct cli *c, const testcage_result *r)
     const char *prog = c->argv[0];
     if (r->message && (r->status == TESTCAGE_SETUP_ERROR || r->exec_errno || c->verbosity >= 0))
         fprintf(stderr, PREFIX "%s\n", r->message);
+    if (r->limits_via && c->verbosity >= 0)
+        fprintf(stderr, PREFIX "limits enforced through %s\n", r->limits_via);
     if (r->timed_out)
         fprintf(stderr, PREFIX "%s timed out after %g s%s\n", prog, c->o.timeout,
                 r->killed ? "; it ignored SIGTERM and was killed" : "");

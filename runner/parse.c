@@ -60,6 +60,35 @@ int tc_parse_size(const char *s, char *out, size_t outlen, char *err, size_t len
     return 0;
 }
 
+int tc_parse_bytes(const char *s, uint64_t *out, char *err, size_t len)
+{
+    char *end;
+    errno = 0;
+    if (!isdigit((unsigned char)*s))
+        return bad(err, len, "size", s);
+    unsigned long long v = strtoull(s, &end, 10);
+    int shift = 0;
+    switch (tolower((unsigned char)*end)) {
+    case 0:
+        break;
+    case 'k':
+        shift = 10;
+        break;
+    case 'm':
+        shift = 20;
+        break;
+    case 'g':
+        shift = 30;
+        break;
+    default:
+        return bad(err, len, "size", s);
+    }
+    if (errno || v == 0 || (*end && end[1]) || v > (UINT64_MAX >> shift))
+        return bad(err, len, "size", s);
+    *out = (uint64_t)v << shift;
+    return 0;
+}
+
 static const struct {
     const char *name;
     unsigned bit;

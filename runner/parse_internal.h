@@ -4,6 +4,7 @@
 #define TESTCAGE_PARSE_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <testcage/testcage.h>
 
@@ -21,6 +22,9 @@ int tc_parse_duration(const char *s, double *out, char *err, size_t errlen);
 
 /* "64m", "1G", "4096", "10%": validated and normalised for tmpfs size=. */
 int tc_parse_size(const char *s, char *out, size_t outlen, char *err, size_t errlen);
+
+/* "512m", "1G", "65536", "4k": a byte count (no percentages). */
+int tc_parse_bytes(const char *s, uint64_t *out, char *err, size_t errlen);
 
 /* "pid,mount,ipc", "none", "+net" (added to the default), "-ipc": bits. */
 int tc_parse_namespaces(const char *s, unsigned *out, char *err, size_t errlen);

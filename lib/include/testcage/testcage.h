@@ -86,6 +86,11 @@ typedef struct testcage_opts {
     /* When the case fails, copy what it left in /tmp and /dev/shm to a new
      * directory below this host directory (result->kept_dir). */
     const char *keep_on_fail;
+    /* Resource limits for the whole cage (0 = none): through a cgroup when
+     * one can be made (v2 where delegated, else v1 as root), else rlimits
+     * on the body (RLIMIT_NPROC, RLIMIT_AS). result->limits_via says which. */
+    unsigned max_procs;
+    uint64_t memory_max; /* bytes */
 } testcage_opts;
 
 /* Fills *opts with the defaults documented above. */
@@ -154,6 +159,7 @@ typedef struct testcage_result {
 
     char *debug_output; /* what on_timeout (or gdb) printed at the timeout */
     char *kept_dir;     /* keep_on_fail: where the failing case's files went */
+    const char *limits_via; /* "cgroup v2", "cgroup v1", "rlimits" or NULL (static) */
 
     char *output; /* captured stdout+stderr (capture_output), NUL-terminated */
     size_t output_len;
