@@ -342,7 +342,9 @@ tc_reporter *tc_reporter_console_new(FILE *out, const struct tc_console_opts *op
     c->out = out;
     if (opts)
         c->opts = *opts;
-    c->detail = c->opts.prefix ? c->opts.prefix : "    ";
+    /* The CLI prefixes its lines with "testcage: "; without a prefix,
+     * details are indented under their status line. */
+    c->detail = c->opts.prefix && *c->opts.prefix ? c->opts.prefix : "    ";
     c->base.begin = console_begin;
     c->base.case_start = console_case_start;
     c->base.case_done = console_case_done;

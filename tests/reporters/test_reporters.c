@@ -386,7 +386,7 @@ static void test_console_default(void **state)
 
 static void test_console_quiet(void **state)
 {
-    struct tc_console_opts o = {.verbosity = -1};
+    struct tc_console_opts o = {.verbosity = -1, .prefix = ""};
     size_t len;
     char *out = capture(make_console, &o, &len);
 
