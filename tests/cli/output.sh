@@ -60,3 +60,24 @@ expect_rc 77 "garbage on every fd, program skips"
 # Writing garbage then dying of a signal still counts as the signal.
 cage_closed --timeout 5 -- /bin/sh -c "\"\$0\" garbage 0 $MARK; kill -SEGV \$\$" "$HOSTILE"
 expect_rc 139 "garbage then SIGSEGV"
+
+# Closed stdin/stdout/stderr: the runner's own pipes must not land on fds 0-2 where the program
+# would write into them.
+TC_LAST="$TC -- $HOSTILE garbage 1 with fds 0-2 closed"
+set +e
+(
+    for fd in "/proc/$BASHPID/fd/"*; do
+        fd=${fd##*/}
+        ((fd > 2)) && eval "exec $fd>&-" 2>/dev/null
+    done
+    exec timeout -s KILL 30 "$TC" --timeout 5 -- "$HOSTILE" garbage 1 "$MARK" <&- >&- 2>&-
+)
+RC=$?
+set -e
+expect_rc 1 "garbage with fds 0-2 closed, program fails"
+TC_LAST="$TC -- $HOSTILE exit 0 with fds 0-2 closed"
+set +e
+timeout -s KILL 30 "$TC" --timeout 5 -- "$HOSTILE" exit 0 "$MARK" <&- >&- 2>&-
+RC=$?
+set -e
+expect_rc 0 "exit 0 with fds 0-2 closed"

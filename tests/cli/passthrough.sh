@@ -61,3 +61,9 @@ run script -qfec "$(printf '%q ' "$TC" --timeout 5 -- /bin/sh -c 'tty && stty si
 expect_rc 0 "under a pty"
 expect_out '^/dev/pts/[0-9]+' "tty inside the cage"
 expect_out 'tty-ok' "stty inside the cage"
+
+# The report channel the program is told about (TESTCAGE_REPORT_FD) is really open.
+# shellcheck disable=SC2016 # expanded by the caged shell
+cage --timeout 5 -- /bin/sh -c 'echo "in_cage=$TESTCAGE_IN_CAGE fd=$TESTCAGE_REPORT_FD"; [ -z "$TESTCAGE_REPORT_FD" ] || [ -e "/proc/$$/fd/$TESTCAGE_REPORT_FD" ]'
+expect_out '^in_cage=1 ' "TESTCAGE_IN_CAGE=1 in the program's environment"
+expect_rc 0 "TESTCAGE_REPORT_FD names an open fd in the program"
