@@ -21,6 +21,12 @@ static int group_setup(void **state)
     return 0;
 }
 
+static int group_teardown(void **state)
+{
+    (void)state;
+    return remove("/tmp/fixture.txt"); /* leave nothing behind: no leak report */
+}
+
 static void test_add(void **state)
 {
     (void)state;
@@ -56,5 +62,5 @@ int main(void)
         cmocka_unit_test(test_fresh_world_again),
         cmocka_unit_test(test_needs_network),
     };
-    return testcage_run_group_tests(math, group_setup, NULL);
+    return testcage_run_group_tests(math, group_setup, group_teardown);
 }

@@ -45,7 +45,7 @@ static int litter(void)
     return 0;
 }
 
-static int hang(void)
+_Noreturn static void hang(void)
 {
     printf("hanging\n");
     fflush(stdout);
@@ -53,7 +53,7 @@ static int hang(void)
         pause();
 }
 
-static int ignore_term(void)
+_Noreturn static void ignore_term(void)
 {
     signal(SIGTERM, SIG_IGN);
     printf("ignoring SIGTERM\n");
@@ -70,9 +70,9 @@ int main(int argc, char **argv)
     if (strcmp(mode, "litter") == 0)
         return litter();
     if (strcmp(mode, "hang") == 0)
-        return hang();
+        hang();
     if (strcmp(mode, "ignore-term") == 0)
-        return ignore_term();
+        ignore_term();
     fprintf(stderr, "usage: misbehave daemon|litter|hang|ignore-term\n");
     return 2;
 }

@@ -1,9 +1,11 @@
 /* plain_suite.c - plain C cases with TESTCAGE_TEST; link TestCage::main for
  * main(). No list to maintain: each TESTCAGE_TEST registers itself. */
+#define _POSIX_C_SOURCE 200809L
 #include <testcage/test.h>
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 TESTCAGE_TEST(string_compare)
@@ -29,6 +31,7 @@ TESTCAGE_TEST(pid_two)
 
 TESTCAGE_TEST(slow_but_allowed, .timeout = 5)
 {
-    usleep(100 * 1000);
+    struct timespec t = {.tv_sec = 0, .tv_nsec = 100 * 1000 * 1000};
+    nanosleep(&t, NULL);
     return 0;
 }
