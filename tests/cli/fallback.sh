@@ -75,3 +75,34 @@ tmpdir=$(sed -n 's/^tmpdir=//p' "$OUT")
     rm -rf "$tmpdir"
 }
 
+
+# Fork-only and the runner dies: SIGTERM tears down (143), SIGKILL must leave nothing either.
+for sig in TERM KILL; do
+    m="$MARK-$sig"
+    : >"$OUT"
+    "$NONSN" env "${NOBODY_ENV[@]}" "$TCN" --timeout 30 -- "$HOSTILEN" daemon stay "$m" >"$OUT" 2>"$ERR" &
+    for ((i = 0; i < 100; i++)); do
+        grep -q '^daemon spawned$' "$OUT" && break
+        sleep 0.05
+    done
+    wait_marked "$m" 4 || true # runner, its fork-only init, body, daemon
+    runner=$(pgrep -o -f -- "^$TCN --timeout 30 -- $HOSTILEN daemon stay $m\$" || true)
+    if [[ -z $runner ]]; then
+        fail "fallback SIG$sig: runner not found"
+        continue
+    fi
+    TC_LAST="nons testcage -- hostile daemon stay (kill -$sig the runner)"
+    kill -"$sig" "$runner"
+    set +e
+    wait $!
+    RC=$?
+    set -e
+    if [[ $sig == TERM ]]; then expect_rc 143 "fallback: SIGTERM to testcage"; fi
+    sleep 0.3
+    pids=$(marked_pids "$m")
+    if [[ -n $pids ]]; then
+        fail "fallback: runner got SIG$sig, these survived: $(ps -o pid=,args= -p "$(echo "$pids" | paste -sd,)" | tr '\n' ';')"
+        # shellcheck disable=SC2086
+        kill -9 $pids 2>/dev/null || true
+    fi
+done
