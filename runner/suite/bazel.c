@@ -20,13 +20,19 @@ static int touch(const char *path)
     return 0;
 }
 
+/* Tells Bazel this binary understands its sharding variables. */
+int tc_bazel_ack_shard(const tc_suite_opts *o)
+{
+    if (o->shard_total && o->shard_status_file)
+        return touch(o->shard_status_file);
+    return 0;
+}
+
 int tc_bazel_start(const tc_suite_opts *o)
 {
     if (o->premature_exit_file && touch(o->premature_exit_file) < 0)
         return -1;
-    if (o->shard_total && o->shard_status_file && touch(o->shard_status_file) < 0)
-        return -1;
-    return 0;
+    return tc_bazel_ack_shard(o);
 }
 
 /* Only a run that reached its end removes the marker; an interrupted or

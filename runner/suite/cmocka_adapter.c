@@ -187,6 +187,8 @@ static void init(const char *group, const struct CMUnitTest *tests, size_t n)
     if (d == 1)
         return;
     S.discovered = d == 0;
+    if (S.opts.list)
+        tc_bazel_ack_shard(&S.opts);
     if (S.opts.list && S.discovered) {
         discovered_walk(true);
         exit(0);
@@ -295,9 +297,9 @@ static void release(void)
     free(S.xml_path);
 }
 
-/* Ends the report if main() returned before the last group, and keeps a
- * failure from reaching the shell as 0: main() often returns the failure
- * count, which wraps at 256. */
+/* Ends the report if main() returned before the last group, and makes the
+ * exit status 1 whenever a case failed: main() usually returns the failure
+ * count, which wraps to 0 at 256. Remaining exit handlers are skipped then. */
 static void at_exit(int status, void *arg)
 {
     (void)arg;
@@ -312,7 +314,7 @@ static void at_exit(int status, void *arg)
         S.status = tc_run_end(&S.run);
     int forced = S.status ? S.status : S.run.failed ? 1 : 0;
     release();
-    if (forced && (status & 0xff) == 0) {
+    if (forced && status != forced && !S.run.interrupted) {
         fflush(NULL);
         _exit(forced);
     }

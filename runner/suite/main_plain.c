@@ -95,6 +95,7 @@ static int run_selected(tc_suite_opts *o, tc_registry *reg)
             sel[nsel++] = &reg->cases[i];
     int rc = 0;
     if (o->list) {
+        tc_bazel_ack_shard(o);
         for (size_t i = 0; i < nsel; i++)
             printf("%s\n", sel[i]->full);
     } else {

@@ -79,6 +79,7 @@ int tc_case_body(void *arg);
 
 /* bazel.c: the Bazel test protocol's files. */
 int tc_bazel_start(const tc_suite_opts *o);
+int tc_bazel_ack_shard(const tc_suite_opts *o);
 void tc_bazel_finish(const tc_suite_opts *o);
 
 /* output.c: the reporters this run writes to, as one. */

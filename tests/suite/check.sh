@@ -1,1 +1,262 @@
-exit 1
+#!/usr/bin/env bash
+# check.sh CHECK - one CTest test of the linked runner; each check drives the
+# suites in tests/suite through options and formats and fails loudly.
+set -euo pipefail
+
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cd "$T"
+# The hanging cases end after 1 s + 0.2 s grace.
+LIMITS=(--timeout 1 --grace 0.2)
+# Keep the caller's policy out of these runs.
+unset TESTCAGE_FILTER TESTCAGE_JOBS TESTCAGE_TAP TESTCAGE_JUNIT TESTCAGE_JSON TESTCAGE_SHARD \
+    TESTCAGE_EXEC TESTCAGE_WRAP TESTCAGE_VALGRIND TESTCAGE_VERBOSE TESTCAGE_QUIET \
+    TEST_TOTAL_SHARDS TEST_SHARD_INDEX TEST_SHARD_STATUS_FILE XML_OUTPUT_FILE \
+    TEST_PREMATURE_EXIT_FILE CMOCKA_MESSAGE_OUTPUT CMOCKA_XML_FILE CMOCKA_TEST_ABORT
+
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+# run RC_VAR CMD...: runs CMD, stores its exit status.
+run() {
+    local -n rc_=$1
+    shift
+    set +e
+    "$@"
+    rc_=$?
+    set -e
+}
+
+verdicts() { "$PYTHON3" "$CHECK_DIR/verdicts.py" "$@"; }
+# pass/skip stay, every other status is a failure.
+coarse() { sed -E 's/ (crash|timeout|setup-error)$/ fail/' "$1"; }
+same() { diff -u "$1" "$2" >&2 || fail "$3"; }
+suite_bin() { if [ "$1" = cmocka ]; then echo "$SUITE_CMOCKA"; else echo "$SUITE_PLAIN"; fi; }
+
+json_expr() { # json_expr FILE PYTHON-EXPR-over-doc: exits non-zero unless true
+    "$PYTHON3" -c 'import json,sys; d=json.load(open(sys.argv[1])); c={((x["suite"]+"/") if x["suite"] else "")+x["name"]: x for x in d["cases"]}; sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2"
+}
+
+check_formats() {
+    for b in cmocka plain; do
+        local bin rc
+        bin=$(suite_bin $b)
+        coarse "$CHECK_DIR/expected_$b.txt" > exp_coarse
+        for j in 1 2; do
+            run rc "$bin" -j $j "${LIMITS[@]}" --junit $b$j.xml --json $b$j.json > $b$j.console
+            [ "$rc" = 1 ] || fail "$b -j $j: exit status $rc, expected 1"
+            run rc "$bin" -j $j "${LIMITS[@]}" --tap > $b$j.tap
+            [ "$rc" = 1 ] || fail "$b -j $j --tap: exit status $rc, expected 1"
+            verdicts json $b$j.json > got
+            same "$CHECK_DIR/expected_$b.txt" got "$b -j $j: JSON statuses or order"
+            for f in junit:xml tap:tap console:console; do
+                verdicts "${f%%:*}" $b$j."${f#*:}" > got
+                same exp_coarse got "$b -j $j: ${f%%:*} verdicts or order"
+            done
+            grep -q 'output of the failing case' $b$j.console ||
+                fail "$b -j $j: the failing case's output is not shown"
+        done
+    done
+    json_expr cmocka2.json 'c["basic/fails"]["failures"][0]["file"].endswith("cmocka_suite.c") and c["basic/fails"]["failures"][0]["message"] == "0x29 != 0x2a"' ||
+        fail "cmocka assertion not reported with file:line and message"
+    json_expr plain2.json 'c["fails_by_message"]["failures"][0]["message"] == "expected 1, got 2" and c["fails_by_message"]["failures"][0]["line"] > 0' ||
+        fail "testcage_fail() not reported"
+    for b in cmocka plain; do
+        local p=""
+        [ $b = cmocka ] && p=isolation/
+        json_expr ${b}1.json "len(c['${p}leaks_daemon']['leaks']['processes']) >= 1" ||
+            fail "$b: leaked daemon not reported"
+        json_expr ${b}1.json "[f['path'] for f in c['${p}leaks_tmp_file']['leaks']['files']] == ['/tmp/testcage-suite-leak']" ||
+            fail "$b: leaked /tmp file not reported"
+        json_expr ${b}1.json "[f['path'] for f in c['${p}leaks_shm_file']['leaks']['files']] == ['/dev/shm/testcage-suite-leak']" ||
+            fail "$b: leaked /dev/shm file not reported"
+    done
+}
+
+check_tap() {
+    local rc
+    for b in cmocka plain; do
+        run rc "$(suite_bin $b)" -j 2 "${LIMITS[@]}" --tap > $b.tap
+        run rc "$PROVE" --exec cat $b.tap > prove.out 2>&1
+        cat prove.out
+        [ "$rc" != 0 ] || fail "$b: prove passed a TAP stream with failures"
+        grep -q 'Parse errors' prove.out && fail "$b: prove found parse errors"
+        local failing total
+        failing=$(grep -cvE ' (pass|skip)$' "$CHECK_DIR/expected_$b.txt")
+        total=$(wc -l < "$CHECK_DIR/expected_$b.txt")
+        grep -q "Failed $failing/$total subtests" prove.out ||
+            fail "$b: prove did not count $failing of $total failing"
+    done
+    "$SUITE_CMOCKA" --tap --filter 'isolation/*' > green.tap || fail "isolation group failed"
+    "$PROVE" --exec cat green.tap || fail "prove rejected a green TAP stream"
+}
+
+check_junit() {
+    local rc
+    for b in cmocka plain; do
+        run rc "$(suite_bin $b)" -j 2 "${LIMITS[@]}" --junit $b.xml > /dev/null
+        "$XMLLINT" --noout --schema "$JUNIT_XSD" $b.xml || fail "$b: JUnit does not validate"
+        grep -q 'output of the failing case' $b.xml || fail "$b: JUnit lacks captured output"
+        grep -q '<skipped' $b.xml || fail "$b: JUnit lacks the skip"
+        grep -q 'type="timeout"' $b.xml || fail "$b: JUnit lacks the timeout"
+    done
+}
+
+# Every shard set 0..N-1 covers the whole list exactly once.
+check_shard_lists() {
+    local bin=$1 n=$2 via=$3
+    "$bin" --list > all
+    : > union
+    for ((i = 0; i < n; i++)); do
+        if [ "$via" = env ]; then
+            rm -f status
+            TEST_TOTAL_SHARDS=$n TEST_SHARD_INDEX=$i TEST_SHARD_STATUS_FILE=$T/status \
+                "$bin" --list >> union
+            [ -e status ] || fail "TEST_SHARD_STATUS_FILE not touched"
+        else
+            "$bin" --list --shard $i/$n >> union
+        fi
+    done
+    same <(sort all) <(sort union) "$bin: $n shards ($via) do not cover the suite exactly once"
+}
+
+check_shards() {
+    for bin in "$SUITE_CMOCKA" "$SUITE_PLAIN"; do
+        for n in 1 2 3 5 20; do
+            check_shard_lists "$bin" $n flag
+        done
+        check_shard_lists "$bin" 3 env
+    done
+    # Running (not listing) the shards of the two-group binary.
+    : > ran
+    for i in 0 1 2; do
+        "$SUITE_CMOCKA" -j 2 "${LIMITS[@]}" --shard $i/3 --json s$i.json > /dev/null || true
+        verdicts json s$i.json >> ran
+    done
+    same <(sort "$CHECK_DIR/expected_cmocka.txt") <(sort ran) "cmocka: shard runs differ from the suite"
+}
+
+check_filters() {
+    local rc
+    "$SUITE_CMOCKA" --list > list
+    same <(cut -d' ' -f1 "$CHECK_DIR/expected_cmocka.txt") list "cmocka --list"
+    "$SUITE_PLAIN" --list > list
+    same <(cut -d' ' -f1 "$CHECK_DIR/expected_plain.txt") list "plain --list (declaration order)"
+    "$SUITE_CMOCKA" --list --filter 'basic/*' > list
+    same <(grep '^basic/' "$CHECK_DIR/expected_cmocka.txt" | cut -d' ' -f1) list "--filter basic/*"
+    "$SUITE_CMOCKA" --list --filter '*' --filter '-*leak*' > list
+    same <(grep -v leak "$CHECK_DIR/expected_cmocka.txt" | cut -d' ' -f1) list "-GLOB exclusion"
+    "$SUITE_CMOCKA" --list --filter 'basic/pass*' --filter='isolation/sees*' > list
+    printf '%s\n' basic/passes isolation/sees_fresh_state isolation/sees_group_file > want
+    same want list "two --filter"
+    TESTCAGE_FILTER='basic/*:-*/*a*' "$SUITE_CMOCKA" --list > list
+    printf '%s\n' basic/skips > want
+    same want list "TESTCAGE_FILTER"
+    TESTCAGE_FILTER='nothing' "$SUITE_PLAIN" --list --filter 'pass*' > list
+    printf '%s\n' passes > want
+    same want list "--filter adds to TESTCAGE_FILTER"
+    run rc "$SUITE_CMOCKA" --run basic/passes --json one.json > /dev/null
+    [ "$rc" = 0 ] || fail "--run basic/passes: exit status $rc"
+    same <(echo basic/passes pass) <(verdicts json one.json) "--run runs exactly one case"
+    run rc "$SUITE_PLAIN" --filter 'no-such-case*' > /dev/null
+    [ "$rc" = 0 ] || fail "an empty selection is not a failure (exit status $rc)"
+    for bad in "--bogus" "-j x" "--timeout soon" "--leaks maybe" "--shard 3/3" "--filter"; do
+        # shellcheck disable=SC2086
+        run rc "$SUITE_PLAIN" $bad 2> err
+        [ "$rc" = 125 ] || fail "'$bad': exit status $rc, expected 125"
+        [ "$(wc -l < err)" = 1 ] || fail "'$bad': expected one line on stderr, got: $(cat err)"
+    done
+    run rc env TESTCAGE_JOBS=many "$SUITE_CMOCKA" --list 2> err
+    [ "$rc" = 125 ] || fail "TESTCAGE_JOBS=many: exit status $rc"
+    TESTCAGE_JOBS=many "$SUITE_PLAIN" -j 2 --list > /dev/null 2>&1 &&
+        fail "a bad environment value must be reported even when a flag overrides it" || true
+    "$SUITE_PLAIN" --help | grep -q -- '--shard I/N' || fail "--help"
+}
+
+check_exit_status() {
+    local rc
+    run rc "$SUITE_MANY" > /dev/null
+    [ "$rc" = 1 ] || fail "300 failures: exit status $rc, expected 1 (never wrapping to 0)"
+    run rc "$SUITE_CMOCKA" --filter 'isolation/*' -q > /dev/null
+    [ "$rc" = 0 ] || fail "passing cmocka cases: exit status $rc"
+    run rc "$SUITE_PLAIN" --filter 'passes' --filter 'skips' > /dev/null
+    [ "$rc" = 0 ] || fail "pass + skip: exit status $rc"
+    run rc "$SUITE_PLAIN" --filter 'fails_by_return' > /dev/null
+    [ "$rc" = 1 ] || fail "a failing plain case: exit status $rc"
+}
+
+check_bazel() {
+    local rc
+    TEST_PREMATURE_EXIT_FILE=$T/premature XML_OUTPUT_FILE=$T/bazel.xml \
+        "$SUITE_CMOCKA" --filter 'isolation/*' --junit own.xml > /dev/null ||
+        fail "Bazel-style run failed"
+    [ ! -e premature ] || fail "TEST_PREMATURE_EXIT_FILE left after a normal end"
+    for x in bazel.xml own.xml; do
+        "$XMLLINT" --noout --schema "$JUNIT_XSD" $x || fail "$x does not validate"
+        [ "$(grep -c '<testcase' $x)" = 7 ] || fail "$x: expected 7 cases"
+    done
+}
+
+check_cmocka_env() {
+    local rc
+    CMOCKA_MESSAGE_OUTPUT=XML CMOCKA_XML_FILE=$T/cm_%g.xml \
+        "$SUITE_CMOCKA" --filter 'isolation/*' > /dev/null || fail "XML run failed"
+    "$XMLLINT" --noout --schema "$JUNIT_XSD" cm_suite_cmocka.xml ||
+        fail "CMOCKA_XML_FILE report missing or invalid"
+    CMOCKA_MESSAGE_OUTPUT=tap "$SUITE_CMOCKA" --filter 'isolation/*' > env.tap
+    "$PROVE" --exec cat env.tap || fail "CMOCKA_MESSAGE_OUTPUT=TAP is not TAP"
+    run rc env CMOCKA_TEST_ABORT=1 "$SUITE_CMOCKA" --filter basic/fails --json abort.json > /dev/null
+    json_expr abort.json 'c["basic/fails"]["status"] == "crash" and c["basic/fails"]["signal_name"] == "SIGABRT"' ||
+        fail "CMOCKA_TEST_ABORT=1 did not abort the failing case"
+}
+
+check_exec() {
+    local rc
+    for b in cmocka plain; do
+        run rc "$(suite_bin $b)" --exec -j 2 "${LIMITS[@]}" --json $b.json > /dev/null
+        verdicts json $b.json > got
+        same "$CHECK_DIR/expected_$b.txt" got "$b --exec verdicts"
+    done
+    run rc "$SUITE_PLAIN" --wrap "env TESTCAGE_WRAPPED=1" --filter 'pass*' --filter 'fails_by_message' \
+        --json wrap.json > /dev/null
+    printf '%s\n' 'passes pass' 'fails_by_message fail' > want
+    same want <(verdicts json wrap.json) "--wrap verdicts"
+    json_expr wrap.json 'c["fails_by_message"]["failures"][0]["message"] == "expected 1, got 2"' ||
+        fail "exec mode lost the failure record"
+}
+
+check_interrupt() {
+    local rc
+    for sig in INT:130 TERM:143; do
+        local start=$SECONDS
+        TEST_PREMATURE_EXIT_FILE=$T/premature \
+            "$SUITE_CMOCKA" --timeout 60 --filter 'basic/hangs' --filter 'basic/passes' > out &
+        local pid=$!
+        sleep 0.5
+        kill -"${sig%:*}" $pid
+        run rc wait $pid
+        [ "$rc" = "${sig#*:}" ] || fail "SIG${sig%:*}: exit status $rc, expected ${sig#*:}"
+        ((SECONDS - start < 10)) || fail "SIG${sig%:*}: took $((SECONDS - start)) s"
+        [ -e premature ] || fail "SIG${sig%:*}: premature-exit marker removed"
+        grep -q 'basic/passes' out || fail "SIG${sig%:*}: finished case not reported"
+        rm -f premature
+    done
+}
+
+check_valgrind() {
+    local rc
+    run rc "$SUITE_CMOCKA" --valgrind -j 2 --filter 'isolation/*' --json vc.json > vc.out
+    [ "$rc" = 1 ] || fail "valgrind run: exit status $rc"
+    grep -v ' pass$' <(verdicts json vc.json) > got || true
+    same <(echo isolation/leaks_malloc fail) got "valgrind must fail exactly the leaking case"
+    grep -q 'definitely lost' vc.out || fail "valgrind's leak report not shown"
+    run rc "$SUITE_PLAIN" --valgrind -j 2 --filter passes --filter leaks_malloc \
+        --filter mutates_state --json vp.json > /dev/null
+    printf '%s\n' 'passes pass' 'mutates_state pass' 'leaks_malloc fail' > want
+    same want <(verdicts json vp.json) "plain --valgrind verdicts"
+}
+
+"check_$1"
+echo "PASS: $1"
