@@ -37,6 +37,7 @@ vg() {
     done
     # Any fd still open at exit beyond 0-2 that was not inherited.
     if [[ -n $main ]]; then
+        note "runner log $(basename "$main"): $(grep -o 'ERROR SUMMARY: [0-9]* errors' "$main")"
         local leaked
         leaked=$(awk 'match($0, /== Open [^0-9]* [0-9]+:/) {
                         fd = substr($0, RSTART, RLENGTH); sub(/:$/, "", fd); sub(/.* /, "", fd)
