@@ -75,3 +75,16 @@ kill -INT -- -"$BG" 2>/dev/null || kill -INT "$BG"
 wait_bg
 expect_rc 130 "SIGINT to the process group"
 check_host "$m"
+
+# --ns none (fork only) and the runner is SIGKILLed: its daemon must not outlive it either.
+m="$MARK-none"
+TC_EXTRA_MARKS+=("$m")
+TC_LAST="$TC --ns none -- $HOSTILE daemon stay (kill -9 testcage)"
+"$TC" --ns none --timeout 30 -- "$HOSTILE" daemon stay "$m" >"$OUT" 2>"$ERR" &
+BG=$!
+wait_spawned "$m"
+kill -9 "$BG"
+wait_bg
+sleep 0.3
+pids=$(marked_pids "$m")
+[[ -z $pids ]] || fail "--ns none, runner SIGKILLed: survivors: $(ps -o pid=,args= -p "$(echo "$pids" | paste -sd,)" | tr '\n' ';')"
