@@ -21,15 +21,31 @@ double tc_now(void)
 }
 
 /* SIGINT/SIGTERM arrive on an fd so the loop can tear the cages down. */
-static int open_sigfd(void)
+static int open_sigfd(sigset_t *oldmask)
 {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
-    if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+    if (sigprocmask(SIG_BLOCK, &set, oldmask) < 0)
         return -1;
-    return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (fd < 0)
+        sigprocmask(SIG_SETMASK, oldmask, NULL);
+    return fd;
+}
+
+/* A fresh /tmp in the cage hides a binary that lives under /tmp; exec mode
+ * needs it, so its directory is bind-mounted back. */
+static int keep_self(tc_run *run)
+{
+    if (strncmp(run->self, "/tmp/", 5) != 0 && strncmp(run->self, "/dev/shm/", 9) != 0)
+        return 0;
+    if (!(run->keep_dir = strdup(run->self)))
+        return -1;
+    *strrchr(run->keep_dir, '/') = '\0';
+    run->keep[0] = run->keep_dir;
+    return 0;
 }
 
 static char *self_path(void)
@@ -42,21 +58,31 @@ static char *self_path(void)
     return strdup(buf);
 }
 
+static void release_run(tc_run *run)
+{
+    close(run->sigfd);
+    sigprocmask(SIG_SETMASK, &run->oldmask, NULL);
+    free(run->self);
+    free(run->keep_dir);
+    run->self = run->keep_dir = NULL;
+}
+
 int tc_run_begin(tc_run *run, const tc_suite_opts *o, const char *suite, size_t total)
 {
     *run = (tc_run){.opts = o, .suite = suite, .started = tc_now(), .sigfd = -1};
-    if (o->exec && !(run->self = self_path())) {
+    if (o->exec && (!(run->self = self_path()) || keep_self(run) < 0)) {
         fprintf(stderr, "%s: cannot find own executable: %s\n", suite, strerror(errno));
+        free(run->self);
         return TC_EXIT_SETUP;
     }
-    if ((run->sigfd = open_sigfd()) < 0) {
+    if ((run->sigfd = open_sigfd(&run->oldmask)) < 0) {
         fprintf(stderr, "%s: signalfd: %s\n", suite, strerror(errno));
         free(run->self);
+        free(run->keep_dir);
         return TC_EXIT_SETUP;
     }
     if (tc_bazel_start(o) < 0 || tc_outputs_open(&run->out, o) < 0) {
-        close(run->sigfd);
-        free(run->self);
+        release_run(run);
         return TC_EXIT_SETUP;
     }
     tc_outputs_begin(&run->out, suite, total);
@@ -73,9 +99,7 @@ int tc_run_end(tc_run *run)
     run->sum.duration = tc_now() - run->started;
     int rc = tc_outputs_end(&run->out, &run->sum);
     tc_outputs_close(&run->out);
-    close(run->sigfd);
-    free(run->self);
-    run->self = NULL;
+    release_run(run);
     if (rc < 0)
         return 1;
     if (!run->interrupted)
@@ -144,6 +168,9 @@ static void case_opts(const tc_run *run, const tc_suite_case *c, testcage_opts *
     else if (o->namespaces_set)
         co->namespaces = o->namespaces;
     co->capture_output = true;
+    co->name = c->full;
+    if (run->keep[0])
+        co->keep = run->keep;
     co->fn = tc_case_body;
     co->fn_arg = (void *)c;
 }

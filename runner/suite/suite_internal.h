@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include <testcage/testcage.h>
@@ -101,9 +102,12 @@ typedef struct tc_run {
     tc_outputs out;
     tc_summary sum;
     const char *suite;
-    char *self;     /* this binary's path, for exec mode */
-    double started; /* monotonic seconds */
-    int sigfd;      /* SIGINT/SIGTERM */
+    char *self;       /* this binary's path, for exec mode */
+    double started;   /* monotonic seconds */
+    int sigfd;        /* SIGINT/SIGTERM */
+    sigset_t oldmask; /* restored at the end: main() goes on after a cmocka run */
+    char *keep_dir;   /* exec mode: our directory when under /tmp (hidden there) */
+    const char *keep[2];
     bool begun, ended;
     bool interrupted; /* keeps the Bazel premature-exit marker */
     size_t failed;    /* cases failed so far */

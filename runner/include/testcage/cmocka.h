@@ -1,5 +1,32 @@
 /* testcage/cmocka.h - the cmocka drop-in: include this instead of <cmocka.h> and
- * call testcage_run_group_tests() where you called cmocka_run_group_tests(). */
+ * call testcage_run_group_tests() where you called cmocka_run_group_tests().
+ *
+ * Every case runs in its own cage: group setup, the case's setup, the case,
+ * its teardown and group teardown, in a fresh copy of the process. Cases are
+ * named "group/case" (group = the array's name, as cmocka prints it).
+ *
+ * Several groups per binary: the first call forks a child that runs the
+ * rest of main() with every call only recording its group (stdio on
+ * /dev/null), so --list, the TAP plan and the report cover the whole binary
+ * and --shard counts cases across all groups (case k of the binary belongs
+ * to shard k mod N). Each call then runs its own group (-j applies within
+ * it) and returns its failure count, as cmocka does; code main() runs
+ * between or after the calls therefore runs once more in that child. The
+ * process exits 1 when any case failed, whatever main() returned (a count
+ * of 256 would wrap to 0).
+ *
+ * cmocka's environment:
+ *   CMOCKA_MESSAGE_OUTPUT=TAP  our TAP report on stdout (as --tap)
+ *   CMOCKA_MESSAGE_OUTPUT=XML  our JUnit report, one file for all groups, in
+ *                              CMOCKA_XML_FILE ("%g" becomes the binary's
+ *                              name) or on stderr when that is unset
+ *   CMOCKA_TEST_ABORT=1        a failed assertion aborts: the case is
+ *                              reported as crashed (SIGABRT), as it would
+ *                              under cmocka, and a core dump is possible
+ * Inside each cage cmocka always prints its standard output (captured, and
+ * shown for failing cases); failure messages and file:line are read back
+ * from it into the reports.
+ */
 #ifndef TESTCAGE_CMOCKA_H
 #define TESTCAGE_CMOCKA_H
 
