@@ -87,4 +87,8 @@ kill -9 "$BG"
 wait_bg
 sleep 0.3
 pids=$(marked_pids "$m")
-[[ -z $pids ]] || fail "--ns none, runner SIGKILLed: survivors: $(ps -o pid=,args= -p "$(echo "$pids" | paste -sd,)" | tr '\n' ';')"
+if [[ -n $pids ]]; then
+    fail "--ns none, runner SIGKILLed: survivors: $(ps -o pid=,args= -p "$(echo "$pids" | paste -sd,)" | tr '\n' ';')"
+    # shellcheck disable=SC2086
+    kill -9 $pids 2>/dev/null || true
+fi
