@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# samples.sh build-tree|installed|subdir - configure, build and ctest the
+# samples.sh build-tree|installed|subdir|fetchcontent - configure, build and ctest the
 # samples project against testcage's build tree, an installed prefix
-# (find_package), or its source tree (add_subdirectory); check CTest's verdicts,
+# (find_package), or its source tree (add_subdirectory, FetchContent); check verdicts,
 # its JUnit output, the host afterwards, and -T memcheck's refusal.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-MODE=${1:?usage: samples.sh build-tree|installed|subdir}
+MODE=${1:?usage: samples.sh build-tree|installed|subdir|fetchcontent}
 fresh "$SCRATCH"
 B=$SCRATCH/samples
 case $MODE in
@@ -54,6 +54,9 @@ C
     ;;
 subdir)
     how=("-DTESTCAGE_SOURCE_DIR=$TESTCAGE_SOURCE_DIR")
+    ;;
+fetchcontent)
+    how=("-DTESTCAGE_SOURCE_DIR=$TESTCAGE_SOURCE_DIR" -DTESTCAGE_FETCH=ON)
     ;;
 *) fail "unknown mode $MODE" ;;
 esac
