@@ -173,6 +173,11 @@ check_filters() {
     TESTCAGE_JOBS=many "$SUITE_PLAIN" -j 2 --list > /dev/null 2>&1 &&
         fail "a bad environment value must be reported even when a flag overrides it" || true
     "$SUITE_PLAIN" --help | grep -q -- '--shard I/N' || fail "--help"
+    # A passing case's output (cmocka's own RUN line) only with -v.
+    "$SUITE_CMOCKA" --filter basic/passes > quiet
+    grep -q '^\[ RUN      \] passes' quiet && fail "a passing case's output shown without -v"
+    "$SUITE_CMOCKA" -v --filter basic/passes > verbose
+    grep -q '^\[ RUN      \] passes' verbose || fail "-v does not show a passing case's output"
 }
 
 check_exit_status() {
