@@ -4,6 +4,7 @@
 #include "wire_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <poll.h>
@@ -78,6 +79,9 @@ static _Noreturn void run_body(const struct cage_plan *p, const char *tmpdir)
         _exit(TC_INIT_SETUP_FAILED);
     }
     if (o->argv) {
+        /* Executed programs find their report channel by number. */
+        if (fcntl(p->report_w, F_SETFD, 0) < 0)
+            _exit(TC_INIT_SETUP_FAILED);
         execvp(o->argv[0], (char *const *)o->argv);
         int err = errno;
         send_error(p->report_w, WIRE_EXEC_ERROR, err, o->argv[0]);
@@ -88,11 +92,33 @@ static _Noreturn void run_body(const struct cage_plan *p, const char *tmpdir)
     _exit(clamp_status(rc));
 }
 
+/* Fork-only mode has no namespace whose end kills everything: the init
+ * outlives the runner just long enough to kill what the test left. */
+#define RUNNER_DIED SIGUSR2
+
+static pid_t runner_pid; /* the parent as the init first saw it */
+
+/* Only the runner may steer the init: a test that signals its pid 1 (or,
+ * fork-only, its parent) is ignored. From outside a PID namespace the
+ * sender's pid reads as 0. */
+static bool from_runner(const struct cage_plan *p, const siginfo_t *info)
+{
+    return p->fork_only ? info->si_pid == runner_pid : info->si_pid == 0;
+}
+
+static _Noreturn void clean_up_after_runner(const struct cage_plan *p, const char *tmpdir)
+{
+    tc_leaks_kill_all(getpid(), false);
+    if (p->fork_only && tmpdir && *tmpdir)
+        tc_remove_tree(tmpdir);
+    _exit(TC_INIT_SETUP_FAILED);
+}
+
 /* Signals the init acts on; all are blocked and taken with sigwaitinfo. */
 static void init_signals(sigset_t *set)
 {
     sigemptyset(set);
-    int sigs[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1};
+    int sigs[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, RUNNER_DIED};
     for (size_t k = 0; k < sizeof(sigs) / sizeof(sigs[0]); k++)
         sigaddset(set, sigs[k]);
     sigprocmask(SIG_BLOCK, set, NULL);
@@ -138,7 +164,7 @@ static void forward_term(const struct cage_plan *p, pid_t body)
 }
 
 /* Waits for the body, reaping every orphan on the way. */
-static int wait_body(const struct cage_plan *p, const sigset_t *set, pid_t body)
+static int wait_body(const struct cage_plan *p, const sigset_t *set, pid_t body, const char *tmpdir)
 {
     for (;;) {
         siginfo_t info;
@@ -149,9 +175,15 @@ static int wait_body(const struct cage_plan *p, const sigset_t *set, pid_t body)
             while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
                 if (pid == body)
                     return st;
+        } else if (sig == RUNNER_DIED && p->fork_only && getppid() != runner_pid) {
+            clean_up_after_runner(p, tmpdir);
+        } else if (sig > 0 && !from_runner(p, &info)) {
+            continue;
         } else if (sig == SIGUSR1) {
             tc_debug_run(p, body);
-        } else if (sig > 0) {
+        } else if (sig == SIGQUIT) {
+            tc_leaks_kill_all(getpid(), !p->fork_only); /* the grace period is over */
+        } else if (sig > 0 && sig != RUNNER_DIED) {
             forward_term(p, body);
         }
     }
@@ -196,11 +228,13 @@ static void report_end(const struct cage_plan *p, int status, const char *tmpdir
 
 _Noreturn void tc_cage_init(const struct cage_plan *p)
 {
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || runner_gone(p->runner_pidfd))
+    sigset_t set;
+    init_signals(&set); /* before PDEATHSIG: RUNNER_DIED must not kill us unhandled */
+    runner_pid = getppid();
+    int death = p->fork_only ? RUNNER_DIED : SIGKILL;
+    if (prctl(PR_SET_PDEATHSIG, death) < 0 || runner_gone(p->runner_pidfd))
         _exit(TC_INIT_SETUP_FAILED);
     tc_cages_close_inherited();
-    sigset_t set;
-    init_signals(&set);
     if (setup_world(p) < 0)
         _exit(TC_INIT_SETUP_FAILED);
     char tmpdir[64] = "";
@@ -228,7 +262,7 @@ _Noreturn void tc_cage_init(const struct cage_plan *p)
     close(p->report_w);
     if (p->capture_w >= 0)
         close(p->capture_w);
-    int status = wait_body(p, &set, body);
+    int status = wait_body(p, &set, body, tmpdir);
     report_end(p, status, tmpdir);
     if (p->fork_only)
         tc_remove_tree(tmpdir);

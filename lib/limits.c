@@ -26,8 +26,8 @@ static bool find_mount(const char *controller, char *out, size_t len)
             for (char *save, *o = strtok_r(opts, ",", &save); o && !found;
                  o = strtok_r(NULL, ",", &save))
                 found = strcmp(o, controller) == 0;
-        if (found)
-            snprintf(out, len, "%s", dir);
+        if (found && snprintf(out, len, "%s", dir) >= (int)len)
+            found = false; /* a path we cannot hold: as good as absent */
     }
     fclose(f);
     return found;
@@ -53,8 +53,8 @@ static bool own_cgroup(const char *controller, char *out, size_t len)
             for (char *save, *o = strtok_r(c1 + 1, ",", &save); o && !found;
                  o = strtok_r(NULL, ",", &save))
                 found = strcmp(o, controller) == 0;
-        if (found)
-            snprintf(out, len, "%s", strcmp(c2 + 1, "/") == 0 ? "" : c2 + 1);
+        if (found && snprintf(out, len, "%s", strcmp(c2 + 1, "/") == 0 ? "" : c2 + 1) >= (int)len)
+            found = false;
     }
     fclose(f);
     return found;
@@ -96,7 +96,10 @@ static int make_cgroup(const char *controller, char *dir, size_t len, int *procs
     char mnt[256], own[256];
     if (!find_mount(controller, mnt, sizeof(mnt)) || !own_cgroup(controller, own, sizeof(own)))
         return -1;
-    snprintf(dir, len, "%s%s/testcage.%d.%u", mnt, own, (int)getpid(), seq++);
+    if (snprintf(dir, len, "%s%s/testcage.%d.%u", mnt, own, (int)getpid(), seq++) >= (int)len) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
     if (mkdir(dir, 0755) < 0)
         return -1;
     char procs[640];

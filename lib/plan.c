@@ -65,6 +65,10 @@ static void plan_keep(struct cage_plan *p, const testcage_opts *o)
         program_path(o->argv[0], path);
         keep_top(p, &n, path);
     }
+    if (o->program) {
+        program_path(o->program, path);
+        keep_top(p, &n, path);
+    }
     ssize_t len = readlink("/proc/self/exe", path, sizeof(path) - 1);
     if (len > 0) {
         path[len] = 0;

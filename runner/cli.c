@@ -438,6 +438,7 @@ int main(int argc, char **argv)
     c.o.keep = c.keep;
     build_argv(&c, argc, argv, first);
     c.o.name = argv[first];
+    c.o.program = argv[first];
 
     testcage_result r;
     int sig = run(&c, &r);

@@ -57,22 +57,24 @@ enum testcage_leak_policy {
 typedef int (*testcage_fn)(void *arg);
 
 typedef struct testcage_opts {
-    unsigned namespaces;  /* TESTCAGE_NS_* bits; default TESTCAGE_NS_DEFAULT */
-    bool auto_user;       /* add a user namespace when not privileged (default true) */
-    bool private_tmp;     /* tmpfs on /tmp and /dev/shm (default true) */
-    const char *tmp_size; /* tmpfs size= value ("64m", "10%"); NULL: kernel default */
-    const char *tmp_mode; /* tmpfs mode= value; NULL: "1777" */
+    unsigned namespaces;     /* TESTCAGE_NS_* bits; default TESTCAGE_NS_DEFAULT */
+    bool auto_user;          /* add a user namespace when not privileged (default true) */
+    bool private_tmp;        /* tmpfs on /tmp and /dev/shm (default true) */
+    const char *tmp_size;    /* tmpfs size= value ("64m", "10%"); NULL: kernel default */
+    const char *tmp_mode;    /* tmpfs mode= value; NULL: "1777" */
     const char *tmp_options; /* raw tmpfs options; overrides tmp_size and tmp_mode */
     bool fresh_proc;         /* mount a new /proc in the PID namespace (default true) */
     double timeout;          /* seconds, 0 = no limit (default 60) */
     double grace;            /* SIGTERM -> SIGKILL delay in seconds (default 2) */
     enum testcage_leak_policy leaks;
-    bool keep_caps;             /* as root: let the body keep every capability */
-    bool require_isolation;     /* never fall back to fork only: setup error instead */
-    const char *const *keep;    /* NULL-terminated paths bind-mounted back into /tmp */
-    const char *hostname;       /* with TESTCAGE_NS_UTS; NULL: "testcage" */
-    const char *const *argv;    /* exec mode: program and arguments (PATH is searched) */
-    testcage_fn fn;             /* function mode (used when argv is NULL) */
+    bool keep_caps;          /* as root: let the body keep every capability */
+    bool require_isolation;  /* never fall back to fork only: setup error instead */
+    const char *const *keep; /* NULL-terminated paths bind-mounted back into /tmp */
+    const char *hostname;    /* with TESTCAGE_NS_UTS; NULL: "testcage" */
+    const char *const *argv; /* exec mode: program and arguments (PATH is searched) */
+    const char *program;     /* the program argv really runs when argv[0] is a wrapper
+                              * (valgrind, strace): its tree under /tmp stays reachable */
+    testcage_fn fn;          /* function mode (used when argv is NULL) */
     void *fn_arg;
     bool capture_output;  /* body's stdout+stderr into result->output, bounded */
     size_t capture_limit; /* bytes kept (head and tail); default 64 KiB */
@@ -133,17 +135,17 @@ typedef struct testcage_failure {
 
 typedef struct testcage_result {
     enum testcage_status status;
-    int exit_code;   /* when the body exited, else -1 */
-    int signal;      /* when the body was killed by a signal, else 0 */
-    double duration; /* seconds, start to cage teardown */
-    bool timed_out;  /* the limit was reached and SIGTERM sent */
-    bool killed;     /* ... and SIGKILL was needed after the grace period */
+    int exit_code;    /* when the body exited, else -1 */
+    int signal;       /* when the body was killed by a signal, else 0 */
+    double duration;  /* seconds, start to cage teardown */
+    bool timed_out;   /* the limit was reached and SIGTERM sent */
+    bool killed;      /* ... and SIGKILL was needed after the grace period */
     bool interrupted; /* testcage_cage_terminate() ended it */
-    bool isolated;   /* false when it ran fork only (fallback or namespaces = 0) */
+    bool isolated;    /* false when it ran fork only (fallback or namespaces = 0) */
     bool leak_failed; /* leaks turned a pass into a failure */
-    int exec_errno;  /* exec mode: the program could not be executed (errno), else 0 */
-    char *message;   /* setup error, fallback notice or exec error; may be NULL */
-    pid_t init_pid;  /* host pid of the cage init */
+    int exec_errno;   /* exec mode: the program could not be executed (errno), else 0 */
+    char *message;    /* setup error, fallback notice or exec error; may be NULL */
+    pid_t init_pid;   /* host pid of the cage init */
 
     testcage_leaked_proc *procs;
     size_t nprocs, procs_omitted;
@@ -157,8 +159,8 @@ typedef struct testcage_result {
     char *skip_reason;
     bool report_corrupt; /* the test wrote garbage on its report channel */
 
-    char *debug_output; /* what on_timeout (or gdb) printed at the timeout */
-    char *kept_dir;     /* keep_on_fail: where the failing case's files went */
+    char *debug_output;     /* what on_timeout (or gdb) printed at the timeout */
+    char *kept_dir;         /* keep_on_fail: where the failing case's files went */
     const char *limits_via; /* "cgroup v2", "cgroup v1", "rlimits" or NULL (static) */
 
     char *output; /* captured stdout+stderr (capture_output), NUL-terminated */
