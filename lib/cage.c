@@ -463,6 +463,7 @@ static pid_t spawn(struct testcage_cage *c, struct cage_plan *p, const testcage_
         set_message(&c->res, "no namespaces available (%s); running without isolation",
                     strerror(ns_unavailable));
         p->fork_only = true;
+        p->pidns = false;
         p->ns = 0;
         p->drop_caps = p->drop_all_caps = false;
     }

@@ -32,11 +32,10 @@ static bool runner_gone(int pidfd)
     return pidfd >= 0 && poll(&p, 1, 0) > 0;
 }
 
+/* Dispositions stay as in the caller, as after any fork; only the mask the
+ * init used for sigwaitinfo is undone. */
 static void reset_signals(void)
 {
-    for (int sig = 1; sig < NSIG; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP)
-            signal(sig, SIG_DFL);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -56,7 +55,7 @@ static _Noreturn void run_body(const struct cage_plan *p, const char *tmpdir)
     if (p->keep_fd >= 0)
         close(p->keep_fd);
     /* In fork-only mode nothing else ends the body with its init. */
-    if (p->fork_only && (setpgid(0, 0) < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) < 0))
+    if (!p->pidns && (setpgid(0, 0) < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) < 0))
         _exit(TC_INIT_SETUP_FAILED);
     reset_signals();
     if (p->capture_w >= 0) {
@@ -103,12 +102,12 @@ static pid_t runner_pid; /* the parent as the init first saw it */
  * sender's pid reads as 0. */
 static bool from_runner(const struct cage_plan *p, const siginfo_t *info)
 {
-    return p->fork_only ? info->si_pid == runner_pid : info->si_pid == 0;
+    return p->pidns ? info->si_pid == 0 : info->si_pid == runner_pid;
 }
 
 static _Noreturn void clean_up_after_runner(const struct cage_plan *p, const char *tmpdir)
 {
-    tc_leaks_kill_all(getpid(), false);
+    tc_leaks_kill_all(getpid());
     if (p->fork_only && tmpdir && *tmpdir)
         tc_remove_tree(tmpdir);
     _exit(TC_INIT_SETUP_FAILED);
@@ -152,13 +151,13 @@ static int setup_world(const struct cage_plan *p)
 /* Forwards a termination request to every process of the cage. */
 static void forward_term(const struct cage_plan *p, pid_t body)
 {
-    if (!p->fork_only) {
+    if (p->pidns && getpid() == 1) {
         kill(-1, SIGTERM);
         return;
     }
     kill(-body, SIGTERM);
     pid_t pids[TC_MAX_LISTED];
-    long n = tc_leaks_list_pids(getpid(), false, pids, TC_MAX_LISTED);
+    long n = tc_leaks_list_pids(getpid(), pids, TC_MAX_LISTED);
     for (long k = 0; k < n && k < TC_MAX_LISTED; k++)
         kill(pids[k], SIGTERM);
 }
@@ -175,14 +174,14 @@ static int wait_body(const struct cage_plan *p, const sigset_t *set, pid_t body,
             while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
                 if (pid == body)
                     return st;
-        } else if (sig == RUNNER_DIED && p->fork_only && getppid() != runner_pid) {
+        } else if (sig == RUNNER_DIED && !p->pidns && getppid() != runner_pid) {
             clean_up_after_runner(p, tmpdir);
         } else if (sig > 0 && !from_runner(p, &info)) {
             continue;
         } else if (sig == SIGUSR1) {
             tc_debug_run(p, body);
         } else if (sig == SIGQUIT) {
-            tc_leaks_kill_all(getpid(), !p->fork_only); /* the grace period is over */
+            tc_leaks_kill_all(getpid()); /* the grace period is over */
         } else if (sig > 0 && sig != RUNNER_DIED) {
             forward_term(p, body);
         }
@@ -211,12 +210,12 @@ static void report_end(const struct cage_plan *p, int status, const char *tmpdir
         const char *fo_dirs[] = {tmpdir, NULL};
         bool private_tmp = (p->ns & TESTCAGE_NS_MOUNT) && p->opts->private_tmp;
         const char *none[] = {NULL};
-        tc_leaks_report(p->result_w, self, !p->fork_only,
+        tc_leaks_report(p->result_w, self, (p->ns & TESTCAGE_NS_IPC) != 0,
                         p->fork_only  ? fo_dirs
                         : private_tmp ? ns_dirs
                                       : none);
     }
-    tc_leaks_kill_all(self, !p->fork_only);
+    tc_leaks_kill_all(self);
     bool failed = !WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 77);
     bool private_tmp = (p->ns & TESTCAGE_NS_MOUNT) && p->opts->private_tmp;
     if (failed && private_tmp && p->keep_fd >= 0 && tc_keep_files(p->keep_fd, p->keep_name) == 0) {
@@ -231,16 +230,20 @@ _Noreturn void tc_cage_init(const struct cage_plan *p)
     sigset_t set;
     init_signals(&set); /* before PDEATHSIG: RUNNER_DIED must not kill us unhandled */
     runner_pid = getppid();
-    int death = p->fork_only ? RUNNER_DIED : SIGKILL;
+    int death = p->pidns ? SIGKILL : RUNNER_DIED;
     if (prctl(PR_SET_PDEATHSIG, death) < 0 || runner_gone(p->runner_pidfd))
         _exit(TC_INIT_SETUP_FAILED);
     tc_cages_close_inherited();
     if (setup_world(p) < 0)
         _exit(TC_INIT_SETUP_FAILED);
     char tmpdir[64] = "";
+    if (!p->pidns && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+        send_error(p->result_w, WIRE_SETUP_ERROR, errno, "become the cage's subreaper");
+        _exit(TC_INIT_SETUP_FAILED);
+    }
     if (p->fork_only) {
         strcpy(tmpdir, "/tmp/testcage.XXXXXX");
-        if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0 || !mkdtemp(tmpdir)) {
+        if (!mkdtemp(tmpdir)) {
             send_error(p->result_w, WIRE_SETUP_ERROR, errno, "make a private TMPDIR");
             _exit(TC_INIT_SETUP_FAILED);
         }

@@ -74,8 +74,10 @@ static size_t snapshot(pid_t *pids, pid_t *ppids, size_t max)
     return n;
 }
 
-long tc_leaks_list_pids(pid_t root, bool ns_mode, pid_t *out, size_t max)
+long tc_leaks_list_pids(pid_t root, pid_t *out, size_t max)
 {
+    /* Only a PID namespace's init is pid 1: then the cage is everyone else. */
+    bool ns_mode = root == 1 && getpid() == 1;
     static pid_t pids[MAX_PIDS], ppids[MAX_PIDS];
     static bool below[MAX_PIDS];
     size_t n = snapshot(pids, ppids, MAX_PIDS);
@@ -101,10 +103,10 @@ long tc_leaks_list_pids(pid_t root, bool ns_mode, pid_t *out, size_t max)
     return total;
 }
 
-static int report_procs(int fd, pid_t root, bool ns_mode, int64_t *omitted)
+static int report_procs(int fd, pid_t root, int64_t *omitted)
 {
     pid_t pids[TC_MAX_LISTED];
-    long total = tc_leaks_list_pids(root, ns_mode, pids, TC_MAX_LISTED);
+    long total = tc_leaks_list_pids(root, pids, TC_MAX_LISTED);
     if (total < 0)
         return -1;
     long listed = total < TC_MAX_LISTED ? total : TC_MAX_LISTED;
@@ -218,34 +220,34 @@ static int report_ipc(int fd, int64_t *omitted)
     return 0;
 }
 
-int tc_leaks_report(int fd, pid_t root, bool ns_mode, const char *const *dirs)
+int tc_leaks_report(int fd, pid_t root, bool ipcns, const char *const *dirs)
 {
     struct wire_rec om = {.type = WIRE_OMITTED, .nint = 3};
-    if (report_procs(fd, root, ns_mode, &om.i[0]) < 0 || report_files(fd, dirs, &om.i[1]) < 0)
+    if (report_procs(fd, root, &om.i[0]) < 0 || report_files(fd, dirs, &om.i[1]) < 0)
         return -1;
     /* Outside an IPC namespace the objects are everyone's, not the test's. */
-    if (ns_mode && report_ipc(fd, &om.i[2]) < 0)
+    if (ipcns && report_ipc(fd, &om.i[2]) < 0)
         return -1;
     if (om.i[0] || om.i[1] || om.i[2])
         return wire_send(fd, &om);
     return 0;
 }
 
-void tc_leaks_kill_all(pid_t root, bool ns_mode)
+void tc_leaks_kill_all(pid_t root)
 {
-    if (ns_mode) {
+    if (root == 1 && getpid() == 1) {
         kill(-1, SIGKILL); /* from a namespace's init: everyone but itself */
         return;
     }
     /* Stop first so that a respawner cannot fork faster than we kill. */
     static pid_t pids[MAX_PIDS];
     for (int round = 0; round < 100; round++) {
-        long n = tc_leaks_list_pids(root, false, pids, MAX_PIDS);
+        long n = tc_leaks_list_pids(root, pids, MAX_PIDS);
         if (n <= 0)
             break;
         for (long k = 0; k < n && k < MAX_PIDS; k++)
             kill(pids[k], SIGSTOP);
-        long again = tc_leaks_list_pids(root, false, pids, MAX_PIDS);
+        long again = tc_leaks_list_pids(root, pids, MAX_PIDS);
         if (again > n)
             continue; /* new ones appeared: stop them too before killing */
         for (long k = 0; k < again && k < MAX_PIDS; k++)

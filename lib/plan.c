@@ -94,6 +94,7 @@ void tc_plan_namespaces(struct cage_plan *p, const testcage_opts *o)
     if (p->ns && !privileged && o->auto_user)
         p->ns |= TESTCAGE_NS_USER;
     p->fork_only = p->ns == 0;
+    p->pidns = (p->ns & TESTCAGE_NS_PID) != 0;
     p->drop_caps = !p->fork_only && privileged && !o->keep_caps && !(p->ns & TESTCAGE_NS_USER);
     p->drop_all_caps = (p->ns & TESTCAGE_NS_USER) && !o->keep_caps;
     p->uid = geteuid();

@@ -18,7 +18,10 @@
 struct cage_plan {
     const testcage_opts *opts;
     unsigned ns;        /* namespaces actually requested from clone() */
-    bool fork_only;     /* no namespace: process group + subreaper + TMPDIR */
+    bool fork_only;     /* no namespace: private TMPDIR instead of a tmpfs */
+    bool pidns;         /* own PID namespace: the init is pid 1 and kill(-1)
+                         * means the cage; without it the init is a subreaper
+                         * and finds the cage's processes as its descendants */
     bool drop_caps;     /* as root: drop the dangerous capabilities */
     bool drop_all_caps; /* in a user namespace: drop every capability */
     uid_t uid;          /* the caller's, for the user namespace maps */
@@ -94,17 +97,19 @@ int tc_caps_drop(bool all);
 /* Is the caller privileged enough to create namespaces without a user one? */
 bool tc_caps_privileged(void);
 
-/* Pids of every process below `root` (ns mode: every process but 1),
- * at most max of them; returns how many there are in all, or -1. */
-long tc_leaks_list_pids(pid_t root, bool ns_mode, pid_t *pids, size_t max);
+/* Pids of every process below `root` (for a PID namespace's init, pid 1:
+ * every process but itself), at most max of them; returns how many there
+ * are in all, or -1. */
+long tc_leaks_list_pids(pid_t root, pid_t *pids, size_t max);
 
 /* Sends the leak records for the processes, for files below each of dirs
- * (NULL-terminated), and (ns mode) for SysV IPC objects, plus a
- * WIRE_OMITTED record when lists were capped. Returns 0 or -1. */
-int tc_leaks_report(int fd, pid_t root, bool ns_mode, const char *const *dirs);
+ * (NULL-terminated), and (in an IPC namespace of the cage's own) for SysV
+ * IPC objects, plus a WIRE_OMITTED record when lists were capped. */
+int tc_leaks_report(int fd, pid_t root, bool ipcns, const char *const *dirs);
 
-/* Kills every process below root for good (stop all, then kill). */
-void tc_leaks_kill_all(pid_t root, bool ns_mode);
+/* Kills every process below root for good: kill(-1) only from a PID
+ * namespace's init, else stop all descendants, then kill them. */
+void tc_leaks_kill_all(pid_t root);
 
 /* Removes a directory tree (the fork-only mode's private TMPDIR). */
 int tc_remove_tree(const char *dir);
