@@ -1,0 +1,28 @@
+#!/bin/bash
+# no_pidns.sh - namespace sets without a PID namespace (ipc, mount, uts, net)
+# find and kill only the cage's own processes: a host process survives.
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+tc_setup no_pidns "$@"
+
+# A host process the cage must never touch, marked so we can find it.
+bash -c "exec -a 'keep-host-$$-$RANDOM' sleep 300" &
+host_pid=$!
+sleep 0.2
+
+for ns in ipc mount uts,mount net; do
+    cage --ns "$ns" --timeout 5 --grace 0.3 -- "$HOSTILE" daemon "$MARK"
+    expect_rc 0 "--ns $ns daemon"
+    expect_err "^testcage: leaked process $HCOMM \(pid [0-9]+\): .*hostile daemon $MARK$" \
+        "--ns $ns reports the daemon"
+    kill -0 "$host_pid" 2>/dev/null || fail "--ns $ns killed a host process"
+    check_host "$MARK"
+    # A timeout without a PID namespace: term-then-kill reaches the cage only.
+    cage --ns "$ns" --timeout 0.3 --grace 0.2 -- "$HOSTILE" ignore-term "$MARK"
+    expect_rc 124 "--ns $ns ignore-term"
+    kill -0 "$host_pid" 2>/dev/null || fail "--ns $ns timeout killed a host process"
+    check_host "$MARK"
+done
+kill "$host_pid"
+wait "$host_pid" 2>/dev/null || true
