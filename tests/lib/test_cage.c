@@ -1,0 +1,976 @@
+/* test_cage.c - libtestcage end to end as root: function-mode and exec-mode
+ * cages, verdicts, leak reports, timeouts, output capture, the event loop,
+ * and that the host is left clean and the runner leaks no fd or memory. */
+#include <errno.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <net/if.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/ipc.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/shm.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <testcage/testcage.h>
+
+/* ---- helpers ---- */
+
+static char marker[16];  /* unique comm for processes the bodies leak */
+static char tmpname[64]; /* unique file name for /tmp and /dev/shm litter */
+
+static void opts_for(testcage_opts *o, testcage_fn fn, void *arg)
+{
+    testcage_opts_init(o);
+    o->fn = fn;
+    o->fn_arg = arg;
+    o->timeout = 20;
+    o->timeout_backtrace = false; /* gdb at a timeout is not what these tests test */
+}
+
+static void run(const testcage_opts *o, testcage_result *r)
+{
+    memset(r, 0, sizeof(*r));
+    assert_int_equal(testcage_run(o, r), 0);
+}
+
+/* Prints what a result says, so a failed assertion is easy to read. */
+static void explain(const testcage_result *r)
+{
+    fprintf(stderr, "  status=%s exit=%d signal=%d timed_out=%d killed=%d msg=%s\n",
+            testcage_status_name(r->status), r->exit_code, r->signal, r->timed_out, r->killed,
+            r->message ? r->message : "-");
+}
+
+#define assert_status(r, st)                                                                       \
+    do {                                                                                           \
+        if ((r)->status != (st))                                                                   \
+            explain(r);                                                                            \
+        assert_int_equal((r)->status, (st));                                                       \
+    } while (0)
+
+/* A zombie is dead already (its reaper may just not have run yet). */
+static bool is_zombie(const char *pid)
+{
+    char path[300], buf[512] = "";
+    snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return true; /* gone */
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    const char *end = strrchr(buf, ')');
+    return !end || end[1] == 0 || end[2] == 'Z' || end[2] == 'X';
+}
+
+/* Live host processes whose comm is the marker. */
+static int count_marked(void)
+{
+    DIR *d = opendir("/proc");
+    assert_non_null(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char path[300], comm[64] = "";
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        if (fgets(comm, sizeof(comm), f)) {
+            comm[strcspn(comm, "\n")] = 0;
+            n += strcmp(comm, marker) == 0 && !is_zombie(e->d_name);
+        }
+        fclose(f);
+    }
+    closedir(d);
+    return n;
+}
+
+/* Forks a child that names itself with the marker and waits forever; returns
+ * once the name is set. */
+static int leak_child(void)
+{
+    int p[2];
+    if (pipe(p) < 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        prctl(PR_SET_NAME, marker);
+        if (write(p[1], "x", 1) != 1)
+            _exit(1);
+        for (;;)
+            pause();
+    }
+    char c;
+    close(p[1]);
+    return read(p[0], &c, 1) == 1 ? 0 : -1;
+}
+
+static int count_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    assert_non_null(d);
+    int n = 0;
+    while (readdir(d))
+        n++;
+    closedir(d);
+    return n;
+}
+
+static bool host_has(const char *dir)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "%s/%s", dir, tmpname);
+    return access(path, F_OK) == 0;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    if (geteuid() != 0) {
+        fprintf(stderr, "test_cage needs root (CI runs as root): failing, not skipping\n");
+        return -1;
+    }
+    snprintf(marker, sizeof(marker), "tcl%x", (unsigned)getpid());
+    snprintf(tmpname, sizeof(tmpname), "testcage-libtest-%d", (int)getpid());
+    return 0;
+}
+
+/* ---- bodies ---- */
+
+static int body_pid(void *arg)
+{
+    (void)arg;
+    if (getpid() != 2)
+        return 10;
+    if (kill(1, 0) != 0)
+        return 11;
+    char comm[64] = "";
+    FILE *f = fopen("/proc/1/comm", "r"); /* the fresh /proc shows the cage's init */
+    if (!f || !fgets(comm, sizeof(comm), f))
+        return 12;
+    fclose(f);
+    return getppid() == 1 ? 0 : 13;
+}
+
+static int body_abort(void *arg)
+{
+    (void)arg;
+    abort();
+}
+
+static int body_sigterm(void *arg)
+{
+    (void)arg;
+    raise(SIGTERM);
+    return 0;
+}
+
+static int body_exit(void *arg)
+{
+    return (int)(intptr_t)arg;
+}
+
+static int body_skip(void *arg)
+{
+    (void)arg;
+    testcage_report_skip("why %d", 42);
+}
+
+static int body_failure_returns_0(void *arg)
+{
+    (void)arg;
+    testcage_report_failure("some_file.c", 123, "expected %d, got %d", 1, 2);
+    testcage_report_failure(NULL, 0, "second");
+    return 0;
+}
+
+/* 0 when umount /tmp gave EPERM; 1 when it worked; 2 otherwise. */
+static int body_umount(void *arg)
+{
+    (void)arg;
+    if (umount2("/tmp", MNT_DETACH) == 0)
+        return 1;
+    return errno == EPERM ? 0 : 2;
+}
+
+static int write_file(const char *dir, size_t size)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "%s/%s", dir, tmpname);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return 1;
+    for (size_t k = 0; k < size; k++)
+        fputc('z', f);
+    return fclose(f) == 0 ? 0 : 1;
+}
+
+static int body_litter(void *arg)
+{
+    return write_file((const char *)arg, 5);
+}
+
+static int body_leak_child(void *arg)
+{
+    (void)arg;
+    return leak_child() == 0 ? 0 : 1;
+}
+
+#define SHM_KEY 0x7e57ca9e
+
+static int body_shm(void *arg)
+{
+    (void)arg;
+    return shmget(SHM_KEY, 4096, IPC_CREAT | 0600) >= 0 ? 0 : 1;
+}
+
+static int body_sleep(void *arg)
+{
+    (void)arg;
+    for (int k = 0; k < 100; k++)
+        sleep(10);
+    return 0;
+}
+
+static int body_ignore_term(void *arg)
+{
+    (void)arg;
+    signal(SIGTERM, SIG_IGN);
+    for (int k = 0; k < 1000; k++)
+        pause();
+    return 0;
+}
+
+static int body_output(void *arg)
+{
+    (void)arg;
+    printf("to-stdout\n");
+    fflush(stdout);
+    fprintf(stderr, "to-stderr\n");
+    return 0;
+}
+
+#define BIG_OUTPUT (1024 * 1024)
+
+static int body_big_output(void *arg)
+{
+    (void)arg;
+    static char line[64];
+    memset(line, 'x', sizeof(line) - 1);
+    line[sizeof(line) - 1] = '\n';
+    if (write(1, "HEAD-MARK\n", 10) != 10)
+        return 1;
+    for (size_t n = 0; n < BIG_OUTPUT; n += sizeof(line))
+        if (write(n % 2 ? 2 : 1, line, sizeof(line)) != (ssize_t)sizeof(line))
+            return 1;
+    return write(2, "TAIL-MARK\n", 10) == 10 ? 0 : 1;
+}
+
+static int body_garbage(void *arg)
+{
+    (void)arg;
+    const char *env = getenv("TESTCAGE_REPORT_FD");
+    if (!env)
+        return 50;
+    int fd = atoi(env);
+    /* A forged STATUS frame "exited 0", then raw garbage. */
+    const unsigned char forged[] = {1, 0, 0, 0, 10, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    if (write(fd, forged, sizeof(forged)) < 0)
+        return 51;
+    char junk[256];
+    for (size_t k = 0; k < sizeof(junk); k++)
+        junk[k] = (char)(k * 37 + 11);
+    if (write(fd, junk, sizeof(junk)) < 0)
+        return 52;
+    return 3;
+}
+
+static int body_forge_only(void *arg)
+{
+    (void)arg;
+    int fd = atoi(getenv("TESTCAGE_REPORT_FD"));
+    const unsigned char forged[] = {1, 0, 0, 0, 10, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    if (write(fd, forged, sizeof(forged)) < 0)
+        return 51;
+    return 1;
+}
+
+/* Fork-only: litter TMPDIR (print it) and leak a child. */
+static int body_fork_only(void *arg)
+{
+    (void)arg;
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || strncmp(tmp, "/tmp/", 5) != 0)
+        return 60;
+    printf("TMPDIR=%s\n", tmp);
+    fflush(stdout);
+    if (write_file(tmp, 3) != 0)
+        return 61;
+    return leak_child() == 0 ? 0 : 62;
+}
+
+static int body_hostname(void *arg)
+{
+    char name[256] = "";
+    if (gethostname(name, sizeof(name)) < 0)
+        return 2;
+    return strcmp(name, (const char *)arg) == 0 ? 0 : 1;
+}
+
+static int body_net(void *arg)
+{
+    (void)arg;
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    if (s < 0)
+        return 2;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof(ifr));
+    snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+    if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+        return 3;
+    close(s);
+    if (!(ifr.ifr_flags & IFF_UP))
+        return 4;
+    struct if_nameindex *ifs = if_nameindex();
+    if (!ifs)
+        return 5;
+    int n = 0;
+    while (ifs[n].if_index)
+        n++;
+    if_freenameindex(ifs);
+    return n == 1 ? 0 : 6; /* only lo in a fresh network namespace */
+}
+
+/* ---- tests ---- */
+
+static void test_body_is_pid_2(void **state)
+{
+    (void)state;
+    testcage_opts o;
+    testcage_result r;
+    opts_for(&o, body_pid, NULL);
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_PASS);
+    assert_int_equal(r.exit_code, 0);
+    assert_true(r.isolated);
+    assert_true(r.init_pid > 0);
+    assert_true(r.duration > 0);
+    testcage_result_free(&r);
+}
+
+static void test_abort_is_sigabrt(void **state)
+{
+    (void)state;
+    testcage_opts o;
+    testcage_result r;
+    opts_for(&o, body_abort, NULL);
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_CRASH);
+    assert_int_equal(r.signal, SIGABRT);
+    assert_int_equal(r.exit_code, -1);
+    assert_false(r.timed_out);
+    testcage_result_free(&r);
+}
+
+static void test_raise_sigterm_kills(void **state)
+{
+    (void)state;
+    testcage_opts o;
+    testcage_result r;
+    opts_for(&o, body_sigterm, NULL);
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_CRASH);
+    assert_int_equal(r.signal, SIGTERM);
+    testcage_result_free(&r);
+}
+
+static void test_exit_codes(void **state)
+{
+    (void)state;
+    testcage_opts o;
+    testcage_result r;
+    opts_for(&o, body_exit, (void *)(intptr_t)77);
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_SKIP);
+    assert_int_equal(r.exit_code, 77);
+    testcage_result_free(&r);
+    opts_for(&o, body_exit, (void *)(intptr_t)3);
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_FAIL);
+    assert_int_equal(r.exit_code, 3);
+    assert_int_equal(r.signal, 0);
+    testcage_result_free(&r);
+    /* Out-of-range return values do not wrap to 0. */
+    opts_for(&o, body_exit, (void *)(intptr_t)256);
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_FAIL);
+    assert_int_not_equal(r.exit_code, 0);
+    testcage_result_free(&r);
+}
+
+static void test_report_skip(void **state)
+{
+    (void)state;
+    testcage_opts o;
+    testcage_result r;
+    opts_for(&o, body_skip, NULL);
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_SKIP);
+    assert_non_null(r.skip_reason);
+    assert_string_equal(r.skip_reason, "why 42");
+    testcage_result_free(&r);
+}
+
+static void test_report_failure(void **state)
+{
+    (void)state;
+    testcage_opts o;
+    testcage_result r;
+    opts_for(&o, body_failure_returns_0, NULL);
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_FAIL);
+    assert_int_equal(r.exit_code, 0);
+    assert_int_equal(r.nfailures, 2);
+    assert_string_equal(r.failures[0].file, "some_file.c");
+    assert_int_equal(r.failures[0].line, 123);
+    assert_string_equal(r.failures[0].message, "expected 1, got 2");
+    assert_null(r.failures[1].file);
+    assert_string_equal(r.failures[1].message, "second");
+    assert_false(r.report_corrupt);
+    testcage_result_free(&r);
+}
+
+static void test_caps_dropped(void **state)
+{
+    (void)state;
+    testcage_opts o;
+    testcage_result r;
+    opts_for(&o, body_umount, NULL);
+    o.leaks = TESTCAGE_LEAKS_IGNORE; /* were /tmp unmounted, the init would list the host's */
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_PASS); /* 0: EPERM */
+    testcage_result_free(&r);
+    /* With keep_caps the same body can (proving the check above can fail). */
+    o.keep_caps = true;
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_FAIL);
+    assert_int_equal(r.exit_code, 1);
+    testcage_result_free(&r);
+}
+
+static void check_litter(const char *dir)
+{
+    assert_false(host_has(dir));
+    testcage_opts o;
+    testcage_result r;
+    opts_for(&o, body_litter, (void *)dir);
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_PASS); /* leaks only warn by default */
+    char want[128];
+    snprintf(want, sizeof(want), "%s/%s", dir, tmpname);
+    bool found = false;
+    for (size_t k = 0; k < r.nfiles; k++)
+        if (strcmp(r.files[k].path, want) == 0) {
+            found = true;
+            assert_int_equal(r.files[k].size, 5);
+            assert_false(r.files[k].is_dir);
+        }
+    if (!found)
+        fail_msg("%s not listed among %zu leaked files", want, r.nfiles);
+    assert_false(r.leak_failed);
+    assert_false(host_has(dir));
+    testcage_result_free(&r);
+}
+
+static void test_tmp_file_listed_not_on_host(void **state)
+{
+    (void)state;
+    check_litter("/tmp");
+}
+
+static void test_dev_shm_file_listed_not_on_host(void **state)
+{
+    (void)state;
+    check_litter("/dev/shm");
+}
+
+static void test_leaked_child_listed_and_killed(void **state)
+{
+    (void)state;
+    assert_int_equal(count_marked(), 0);
+    testcage_opts o;
+    testcage_result r;
+    opts_for(&o, body_leak_child, NULL);
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_PASS);
+    assert_int_equal(r.nprocs, 1);
+    assert_string_equal(r.procs[0].comm, marker);
+    assert_true(r.procs[0].pid > 2); /* as seen inside the cage */
+    assert_int_equal(count_marked(), 0);
+    testcage_result_free(&r);
+}
+
+static void test_sysv_shm_listed(void **state)
+{
+    (void)state;
+    testcage_opts o;
+    testcage_result r;
+    opts_for(&o, body_shm, NULL);
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_PASS);
+    assert_int_equal(r.nipcs, 1);
+    assert_int_equal(r.ipcs[0].kind, TESTCAGE_IPC_SHM);
+    assert_int_equal(r.ipcs[0].key, (int32_t)SHM_KEY);
+    assert_string_equal(testcage_ipc_kind_name(r.ipcs[0].kind), "shm");
+    /* It lived in the cage's IPC namespace, not the host's. */
+    assert_int_equal(shmget(SHM_KEY, 0, 0), -1);
+    assert_int_equal(errno, ENOENT);
+    testcage_result_free(&r);
+}
+
+static void test_timeout_term(void **state)
+{
+    (void)state;
+    testcage_opts o;
+    testcage_result r;
+    opts_for(&o, body_sleep, NULL);
+    o.timeout = 0.2;
+    o.grace = 5;
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_TIMEOUT);
+    assert_true(r.timed_out);
+    assert_false(r.killed); /* SIGTERM was enough */
+    assert_int_equal(r.signal, SIGTERM);
+    testcage_result_free(&r);
+}
+
+static void test_timeout_kill(void **state)
+{
+    (void)state;
+    testcage_opts o;
+    testcage_result r;
+    opts_for(&o, body_ignore_term, NULL);
+    o.timeout = 0.2;
+    o.grace = 0.2;
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_TIMEOUT);
+    assert_true(r.timed_out);
+    assert_true(r.killed);
+    testcage_result_free(&r);
+}
+
+static void test_capture_output(void **state)
+{
+    (void)state;
+    testcage_opts o;
+    testcage_result r;
+    opts_for(&o, body_output, NULL);
+    o.capture_output = true;
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_PASS);
+    assert_non_null(r.output);
+    assert_string_equal(r.output, "to-stdout\nto-stderr\n");
+    assert_int_equal(r.output_len, strlen(r.output));
+    assert_int_equal(r.output_dropped, 0);
+    testcage_result_free(&r);
+}
+
+static void test_capture_bounded(void **state)
+{
+    (void)state;
+    testcage_opts o;
+    testcage_result r;
+    opts_for(&o, body_big_output, NULL);
+    o.capture_output = true;
+    o.capture_limit = 4096;
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_PASS);
+    assert_non_null(r.output);
+    assert_true(r.output_len <= 4096 + 100);
+    assert_int_equal(strlen(r.output), r.output_len);
+    assert_true(r.output_dropped > 0);
+    assert_true(strncmp(r.output, "HEAD-MARK\n", 10) == 0);
+    assert_true(r.output_len >= 10);
+    assert_memory_equal(r.output + r.output_len - 10, "TAIL-MARK\n", 10);
+    const char *note = strstr(r.output, "bytes of output omitted");
+    assert_non_null(note);
+    /* Kept + dropped = everything written. */
+    size_t total = 10 + BIG_OUTPUT + 10;
+    const char *nl = strchr(note, '\n');
+    const char *note_start = note;
+    while (note_start > r.output && note_start[-1] != '\n')
+        note_start--;
+    size_t note_len = (size_t)(nl + 1 - note_start) + 1; /* plus its leading newline */
+    assert_int_equal(r.output_len - note_len + r.output_dropped, total);
+    testcage_result_free(&r);
+}
+
+static void test_garbage_report_cannot_pass(void **state)
+{
+    (void)state;
+    testcage_opts o;
+    testcage_result r;
+    opts_for(&o, body_garbage, NULL);
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_FAIL);
+    assert_int_equal(r.exit_code, 3);
+    assert_true(r.report_corrupt);
+    testcage_result_free(&r);
+    /* A well-formed forged STATUS record on the report pipe is ignored too. */
+    opts_for(&o, body_forge_only, NULL);
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_FAIL);
+    assert_int_equal(r.exit_code, 1);
+    testcage_result_free(&r);
+}
+
+static void test_leaks_fail_policy(void **state)
+{
+    (void)state;
+    testcage_opts o;
+    testcage_result r;
+    opts_for(&o, body_litter, (void *)"/tmp");
+    o.leaks = TESTCAGE_LEAKS_FAIL;
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_FAIL);
+    assert_true(r.leak_failed);
+    assert_int_equal(r.exit_code, 0);
+    assert_true(testcage_result_leaks(&r) >= 1);
+    testcage_result_free(&r);
+    /* A clean case under the same policy passes. */
+    opts_for(&o, body_exit, (void *)0);
+    o.leaks = TESTCAGE_LEAKS_FAIL;
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_PASS);
+    assert_false(r.leak_failed);
+    testcage_result_free(&r);
+    /* IGNORE: not even listed. */
+    opts_for(&o, body_litter, (void *)"/tmp");
+    o.leaks = TESTCAGE_LEAKS_IGNORE;
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_PASS);
+    assert_int_equal(testcage_result_leaks(&r), 0);
+    testcage_result_free(&r);
+}
+
+static void test_fork_only(void **state)
+{
+    (void)state;
+    assert_int_equal(count_marked(), 0);
+    testcage_opts o;
+    testcage_result r;
+    opts_for(&o, body_fork_only, NULL);
+    o.namespaces = 0;
+    o.capture_output = true;
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_PASS);
+    assert_false(r.isolated);
+    assert_non_null(r.output);
+    const char *t = strstr(r.output, "TMPDIR=");
+    assert_non_null(t);
+    char tmpdir[128];
+    snprintf(tmpdir, sizeof(tmpdir), "%.*s", (int)strcspn(t + 7, "\n"), t + 7);
+    /* The file was listed under the private TMPDIR ... */
+    char want[256];
+    snprintf(want, sizeof(want), "%s/%s", tmpdir, tmpname);
+    bool found = false;
+    for (size_t k = 0; k < r.nfiles; k++)
+        found |= strcmp(r.files[k].path, want) == 0 && r.files[k].size == 3;
+    if (!found)
+        fail_msg("%s not listed among %zu leaked files", want, r.nfiles);
+    /* ... and the directory is gone from the host. */
+    assert_int_equal(access(tmpdir, F_OK), -1);
+    assert_false(host_has("/tmp"));
+    /* The leaked child was listed and killed. */
+    bool child = false;
+    for (size_t k = 0; k < r.nprocs; k++)
+        child |= strcmp(r.procs[k].comm, marker) == 0;
+    assert_true(child);
+    assert_int_equal(count_marked(), 0);
+    testcage_result_free(&r);
+}
+
+static void test_uts_hostname(void **state)
+{
+    (void)state;
+    testcage_opts o;
+    testcage_result r;
+    opts_for(&o, body_hostname, (void *)"testcage");
+    o.namespaces |= TESTCAGE_NS_UTS;
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_PASS);
+    testcage_result_free(&r);
+    o.hostname = "other-name";
+    o.fn_arg = (void *)"other-name";
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_PASS);
+    testcage_result_free(&r);
+    /* Without UTS the host's name is seen (the check can fail). */
+    char host[256] = "";
+    assert_int_equal(gethostname(host, sizeof(host)), 0);
+    if (strcmp(host, "testcage") != 0) {
+        o.namespaces = TESTCAGE_NS_DEFAULT;
+        o.fn_arg = (void *)"testcage";
+        run(&o, &r);
+        assert_status(&r, TESTCAGE_FAIL);
+        testcage_result_free(&r);
+    }
+}
+
+static void test_net_lo_up(void **state)
+{
+    (void)state;
+    testcage_opts o;
+    testcage_result r;
+    opts_for(&o, body_net, NULL);
+    o.namespaces |= TESTCAGE_NS_NET;
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_PASS);
+    testcage_result_free(&r);
+}
+
+/* Four cages at once, driven by one poll loop. */
+static int body_mixed(void *arg)
+{
+    switch ((int)(intptr_t)arg) {
+    case 0:
+        return 0;
+    case 1:
+        return 3;
+    case 2:
+        abort();
+    default:
+        usleep(100000);
+        return 77;
+    }
+}
+
+static void test_event_loop(void **state)
+{
+    (void)state;
+    enum { N = 4 };
+    testcage_opts o[N];
+    testcage_cage *c[N];
+    bool done[N] = {false};
+    testcage_result r[N];
+    for (int k = 0; k < N; k++) {
+        opts_for(&o[k], body_mixed, (void *)(intptr_t)k);
+        assert_int_equal(testcage_start(&o[k], &c[k]), 0);
+        assert_true(testcage_cage_fd(c[k]) >= 0);
+        assert_true(testcage_cage_pid(c[k]) > 0);
+    }
+    for (int left = N; left > 0;) {
+        struct pollfd p[N];
+        int idx[N], n = 0;
+        for (int k = 0; k < N; k++)
+            if (!done[k]) {
+                p[n] = (struct pollfd){.fd = testcage_cage_fd(c[k]), .events = POLLIN};
+                idx[n++] = k;
+            }
+        assert_true(poll(p, (nfds_t)n, 30000) > 0);
+        for (int j = 0; j < n; j++)
+            if (p[j].revents && testcage_cage_dispatch(c[idx[j]])) {
+                testcage_cage_finish(c[idx[j]], &r[idx[j]]);
+                done[idx[j]] = true;
+                left--;
+            }
+    }
+    assert_status(&r[0], TESTCAGE_PASS);
+    assert_status(&r[1], TESTCAGE_FAIL);
+    assert_int_equal(r[1].exit_code, 3);
+    assert_status(&r[2], TESTCAGE_CRASH);
+    assert_int_equal(r[2].signal, SIGABRT);
+    assert_status(&r[3], TESTCAGE_SKIP);
+    for (int k = 0; k < N; k++)
+        testcage_result_free(&r[k]);
+}
+
+/* testcage_cage_terminate ends a running cage and says so. */
+static void test_terminate(void **state)
+{
+    (void)state;
+    testcage_opts o;
+    testcage_cage *c;
+    testcage_result r;
+    opts_for(&o, body_sleep, NULL);
+    assert_int_equal(testcage_start(&o, &c), 0);
+    testcage_cage_terminate(c);
+    struct pollfd p = {.fd = testcage_cage_fd(c), .events = POLLIN};
+    while (!testcage_cage_dispatch(c))
+        assert_true(poll(&p, 1, 30000) > 0);
+    testcage_cage_finish(c, &r);
+    assert_true(r.interrupted);
+    assert_int_not_equal(r.status, TESTCAGE_PASS);
+    testcage_result_free(&r);
+}
+
+/* A mix of cases: pass, leaked file, captured output, failure record. */
+static void run_mix(int k)
+{
+    testcage_opts o;
+    testcage_result r;
+    switch (k % 4) {
+    case 0:
+        opts_for(&o, body_exit, (void *)0);
+        break;
+    case 1:
+        opts_for(&o, body_litter, (void *)"/tmp");
+        break;
+    case 2:
+        opts_for(&o, body_output, NULL);
+        o.capture_output = true;
+        break;
+    default:
+        opts_for(&o, body_failure_returns_0, NULL);
+        break;
+    }
+    run(&o, &r);
+    assert_int_equal(r.status, k % 4 == 3 ? TESTCAGE_FAIL : TESTCAGE_PASS);
+    testcage_result_free(&r);
+}
+
+static void test_no_fd_leak(void **state)
+{
+    (void)state;
+    run_mix(0); /* the library keeps one pidfd of the runner for good */
+    int before = count_fds();
+    for (int k = 0; k < 50; k++)
+        run_mix(k);
+    assert_int_equal(count_fds(), before);
+}
+
+static void test_no_memory_growth(void **state)
+{
+    (void)state;
+    for (int k = 0; k < 8; k++)
+        run_mix(k);
+    malloc_trim(0);
+    struct mallinfo2 before = mallinfo2();
+    for (int k = 0; k < 50; k++)
+        run_mix(k);
+    malloc_trim(0);
+    struct mallinfo2 after = mallinfo2();
+    /* Allocated bytes return to the same level; a leak of a single
+     * result string per case (50 x >= 16 bytes) would exceed this. */
+    if (after.uordblks > before.uordblks + 512)
+        fail_msg("heap in use grew from %zu to %zu bytes over 50 cases", before.uordblks,
+                 after.uordblks);
+}
+
+/* ---- exec mode ---- */
+
+static void test_exec_not_found(void **state)
+{
+    (void)state;
+    testcage_opts o;
+    testcage_result r;
+    const char *argv[] = {"/nonexistent/testcage-no-such-program", NULL};
+    opts_for(&o, NULL, NULL);
+    o.argv = argv;
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_FAIL);
+    assert_int_equal(r.exec_errno, ENOENT);
+    assert_int_equal(r.exit_code, 127);
+    assert_non_null(r.message);
+    testcage_result_free(&r);
+    const char *argv2[] = {"testcage-no-such-program-in-path", NULL};
+    o.argv = argv2;
+    run(&o, &r);
+    assert_int_equal(r.exec_errno, ENOENT);
+    assert_int_equal(r.exit_code, 127);
+    testcage_result_free(&r);
+}
+
+static void test_exec_not_executable(void **state)
+{
+    (void)state;
+    char path[] = "testcage-noexec-XXXXXX";
+    int fd = mkstemp(path); /* in the build tree, mode 0600 */
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "#!/bin/sh\nexit 0\n", 17), 17);
+    close(fd);
+    char full[4096];
+    assert_non_null(realpath(path, full));
+    testcage_opts o;
+    testcage_result r;
+    const char *argv[] = {full, NULL};
+    opts_for(&o, NULL, NULL);
+    o.argv = argv;
+    run(&o, &r);
+    unlink(path);
+    assert_status(&r, TESTCAGE_FAIL);
+    assert_int_equal(r.exec_errno, EACCES);
+    assert_int_equal(r.exit_code, 126);
+    testcage_result_free(&r);
+}
+
+static void test_exec_runs(void **state)
+{
+    (void)state;
+    testcage_opts o;
+    testcage_result r;
+    const char *argv[] = {"sh", "-c", "echo \"$TESTCAGE_IN_CAGE $$\"; exit 5", NULL};
+    opts_for(&o, NULL, NULL);
+    o.argv = argv;
+    o.capture_output = true;
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_FAIL);
+    assert_int_equal(r.exit_code, 5);
+    assert_int_equal(r.exec_errno, 0);
+    assert_string_equal(r.output, "1 2\n");
+    testcage_result_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_body_is_pid_2),
+        cmocka_unit_test(test_abort_is_sigabrt),
+        cmocka_unit_test(test_raise_sigterm_kills),
+        cmocka_unit_test(test_exit_codes),
+        cmocka_unit_test(test_report_skip),
+        cmocka_unit_test(test_report_failure),
+        cmocka_unit_test(test_caps_dropped),
+        cmocka_unit_test(test_tmp_file_listed_not_on_host),
+        cmocka_unit_test(test_dev_shm_file_listed_not_on_host),
+        cmocka_unit_test(test_leaked_child_listed_and_killed),
+        cmocka_unit_test(test_sysv_shm_listed),
+        cmocka_unit_test(test_timeout_term),
+        cmocka_unit_test(test_timeout_kill),
+        cmocka_unit_test(test_capture_output),
+        cmocka_unit_test(test_capture_bounded),
+        cmocka_unit_test(test_garbage_report_cannot_pass),
+        cmocka_unit_test(test_leaks_fail_policy),
+        cmocka_unit_test(test_fork_only),
+        cmocka_unit_test(test_uts_hostname),
+        cmocka_unit_test(test_net_lo_up),
+        cmocka_unit_test(test_event_loop),
+        cmocka_unit_test(test_terminate),
+        cmocka_unit_test(test_no_fd_leak),
+        cmocka_unit_test(test_no_memory_growth),
+        cmocka_unit_test(test_exec_not_found),
+        cmocka_unit_test(test_exec_not_executable),
+        cmocka_unit_test(test_exec_runs),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
