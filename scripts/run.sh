@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# run.sh - build testcage and run the samples under it: the misbehaving
-# samples show what the cage catches.
+# run.sh - the main job: build testcage, run the samples project's caged
+# tests with ctest, then show what the cage catches in the misbehaving ones.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 testcage_install_missing
 cd "$TESTCAGE_ROOT"
-testcage_build build
+testcage_build build >/dev/null
 TC=$TESTCAGE_ROOT/build/runner/testcage
+SAMPLES=$TESTCAGE_ROOT/build-samples
+
+echo "== the samples project under ctest (every test caged)"
+BUILD_DIR=$SAMPLES bash samples/run.sh
 
 demo() {
     echo
@@ -16,9 +20,16 @@ demo() {
     echo "(exit status $?)"
     set -e
 }
-demo --timeout 5 -- sh -c 'echo "I am pid $$ in my cage"; ls /proc | grep -c "^[0-9]" | sed "s/^/processes visible: /"'
-demo -- sh -c 'setsid sleep 1000 & echo "started a daemon"'
-demo -- sh -c 'echo data > /tmp/scratch.txt; echo hi > /dev/shm/segment'
-demo --timeout 0.5 --grace 0.5 -- sh -c 'trap "" TERM; echo "ignoring SIGTERM"; sleep 1000'
-demo -- sh -c 'kill -SEGV $$'
+echo
+echo "== what the cage catches"
+demo --timeout 5 -- "$SAMPLES/misbehave" daemon
+demo --timeout 5 -- "$SAMPLES/misbehave" litter
+demo --timeout 1 --grace 1 --no-backtrace -- "$SAMPLES/misbehave" ignore-term
+demo --timeout 1 -- "$SAMPLES/misbehave" hang
 demo --leaks fail -- sh -c 'ipcmk -M 4096 >/dev/null'
+demo -- sh -c 'echo "pid $$ sees $(ls /proc | grep -c "^[0-9]") processes"; kill -SEGV $$'
+echo
+echo "== a linked plain-C suite, each case in its own cage, two at a time"
+set +e
+"$SAMPLES/plain_suite" -j 2
+echo "(exit status $?)"
