@@ -121,6 +121,36 @@ static void test_encode_cuts_long_strings(void **state)
     assert_int_equal(wire_encode(buf, WIRE_HEADER + 2 + 5 * 4 - 1, &four), 0);
 }
 
+/* Strings that fit in one frame together are not cut, however unevenly
+ * their lengths are shared; and a caller's buffer larger than a frame is
+ * fine ("at most cap bytes"). */
+static void test_encode_keeps_what_fits(void **state)
+{
+    (void)state;
+    static char longer[9001];
+    memset(longer, 'a', sizeof(longer) - 1);
+    struct wire_rec r = {
+        .type = WIRE_FAILURE, .nint = 1, .nstr = 2, .i = {1}, .s = {"f.c", longer}};
+    uint8_t buf[WIRE_MAX_FRAME];
+    size_t n = wire_encode(buf, sizeof(buf), &r);
+    assert_true(n > 0);
+    struct wire_rec d;
+    size_t used;
+    assert_int_equal(wire_decode(buf, n, &d, &used), 1);
+    assert_string_equal(d.s[0], "f.c");
+    assert_int_equal(d.slen[1], 9000);
+    /* The long string first, the short one second. */
+    struct wire_rec r2 = {.type = WIRE_PROC, .nint = 1, .nstr = 2, .i = {1}, .s = {longer, "x"}};
+    n = wire_encode(buf, sizeof(buf), &r2);
+    assert_true(n > 0);
+    assert_int_equal(wire_decode(buf, n, &d, &used), 1);
+    assert_int_equal(d.slen[0], 9000);
+    assert_string_equal(d.s[1], "x");
+    static uint8_t big[2 * WIRE_MAX_FRAME];
+    struct wire_rec st = {.type = WIRE_STATUS, .nint = 1};
+    assert_true(wire_encode(big, sizeof(big), &st) > 0);
+}
+
 /* Every proper prefix of a valid frame asks for more bytes. */
 static void test_truncated_needs_more(void **state)
 {
@@ -389,6 +419,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip_every_type),
         cmocka_unit_test(test_encode_cuts_long_strings),
+        cmocka_unit_test(test_encode_keeps_what_fits),
         cmocka_unit_test(test_truncated_needs_more),
         cmocka_unit_test(test_bad_headers),
         cmocka_unit_test(test_bad_payloads),
