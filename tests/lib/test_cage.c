@@ -361,6 +361,31 @@ static int body_net(void *arg)
     return n == 1 ? 0 : 6; /* only lo in a fresh network namespace */
 }
 
+static int body_print_then_hang(void *arg)
+{
+    (void)arg;
+    printf("said before the kill\n");
+    fflush(stdout);
+    signal(SIGTERM, SIG_IGN);
+    for (int k = 0; k < 1000; k++)
+        pause();
+    return 0;
+}
+
+/* 0 when /tmp fills up with ENOSPC before 4 MiB were written. */
+static int body_fill_tmp(void *arg)
+{
+    (void)arg;
+    int fd = open("/tmp/fill", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0)
+        return 2;
+    static char block[65536];
+    for (int k = 0; k < 64; k++)
+        if (write(fd, block, sizeof(block)) < 0)
+            return errno == ENOSPC ? 0 : 3;
+    return 1;
+}
+
 /* ---- tests ---- */
 
 static void test_body_is_pid_2(void **state)
@@ -576,6 +601,43 @@ static void test_timeout_kill(void **state)
     assert_status(&r, TESTCAGE_TIMEOUT);
     assert_true(r.timed_out);
     assert_true(r.killed);
+    testcage_result_free(&r);
+}
+
+static void test_output_kept_after_kill(void **state)
+{
+    (void)state;
+    testcage_opts o;
+    testcage_result r;
+    opts_for(&o, body_print_then_hang, NULL);
+    o.capture_output = true;
+    o.timeout = 0.3;
+    o.grace = 0.2;
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_TIMEOUT);
+    assert_true(r.killed);
+    assert_non_null(r.output);
+    assert_non_null(strstr(r.output, "said before the kill"));
+    testcage_result_free(&r);
+}
+
+static void test_tmp_size_enospc(void **state)
+{
+    (void)state;
+    testcage_opts o;
+    testcage_result r;
+    opts_for(&o, body_fill_tmp, NULL);
+    o.tmp_size = "1m";
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_PASS);
+    assert_true(r.nfiles >= 1);
+    assert_true(r.files[0].size <= 1024 * 1024);
+    testcage_result_free(&r);
+    /* Without the limit the same body writes its 4 MiB (the check can fail). */
+    o.tmp_size = NULL;
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_FAIL);
+    assert_int_equal(r.exit_code, 1);
     testcage_result_free(&r);
 }
 
@@ -959,6 +1021,8 @@ int main(void)
         cmocka_unit_test(test_timeout_kill),
         cmocka_unit_test(test_capture_output),
         cmocka_unit_test(test_capture_bounded),
+        cmocka_unit_test(test_output_kept_after_kill),
+        cmocka_unit_test(test_tmp_size_enospc),
         cmocka_unit_test(test_garbage_report_cannot_pass),
         cmocka_unit_test(test_leaks_fail_policy),
         cmocka_unit_test(test_fork_only),
