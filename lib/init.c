@@ -205,19 +205,22 @@ static void report_end(const struct cage_plan *p, int status, const char *tmpdir
     pid_t self = getpid();
     if ((p->ns & TESTCAGE_NS_PID) && !p->opts->fresh_proc)
         private_proc();
+    bool private_tmp = (p->ns & TESTCAGE_NS_MOUNT) && p->opts->private_tmp;
+    long leaks = 0;
     if (p->opts->leaks != TESTCAGE_LEAKS_IGNORE) {
         const char *ns_dirs[] = {"/tmp", "/dev/shm", NULL};
         const char *fo_dirs[] = {tmpdir, NULL};
-        bool private_tmp = (p->ns & TESTCAGE_NS_MOUNT) && p->opts->private_tmp;
         const char *none[] = {NULL};
-        tc_leaks_report(p->result_w, self, (p->ns & TESTCAGE_NS_IPC) != 0,
-                        p->fork_only  ? fo_dirs
-                        : private_tmp ? ns_dirs
-                                      : none);
+        leaks = tc_leaks_report(p->result_w, self, (p->ns & TESTCAGE_NS_IPC) != 0,
+                                p->fork_only  ? fo_dirs
+                                : private_tmp ? ns_dirs
+                                              : none);
     }
     tc_leaks_kill_all(self);
-    bool failed = !WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 77);
-    bool private_tmp = (p->ns & TESTCAGE_NS_MOUNT) && p->opts->private_tmp;
+    /* The runner decides the verdict; this is its best guess at "failed"
+     * (the test's own failure records can only add to it). */
+    bool failed = !WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 77) ||
+                  (p->opts->leaks == TESTCAGE_LEAKS_FAIL && leaks > 0);
     if (failed && private_tmp && p->keep_fd >= 0 && tc_keep_files(p->keep_fd, p->keep_name) == 0) {
         struct wire_rec kept = {.type = WIRE_KEPT, .nstr = 1};
         kept.s[0] = p->keep_name;

@@ -103,12 +103,18 @@ long tc_leaks_list_pids(pid_t root, pid_t *out, size_t max)
     return total;
 }
 
+/* What the last report found in all, listed or not. */
+static struct {
+    long procs, ipcs;
+} counted;
+
 static int report_procs(int fd, pid_t root, int64_t *omitted)
 {
     pid_t pids[TC_MAX_LISTED];
     long total = tc_leaks_list_pids(root, pids, TC_MAX_LISTED);
     if (total < 0)
         return -1;
+    counted.procs = total;
     long listed = total < TC_MAX_LISTED ? total : TC_MAX_LISTED;
     for (long k = 0; k < listed; k++) {
         char path[64], comm[64] = "?", cmd[1024] = "";
@@ -194,6 +200,7 @@ static int report_ipc(int fd, int64_t *omitted)
                                         "/proc/sysvipc/msg"};
     static const int kinds[] = {TESTCAGE_IPC_SHM, TESTCAGE_IPC_SEM, TESTCAGE_IPC_MSG};
     int64_t listed = 0;
+    counted.ipcs = 0;
     for (size_t k = 0; k < 3; k++) {
         FILE *f = fopen(files[k], "re");
         if (!f)
@@ -205,6 +212,7 @@ static int report_ipc(int fd, int64_t *omitted)
         while (fgets(line, sizeof(line), f)) {
             if (sscanf(line, "%ld %ld", &key, &id) != 2)
                 continue;
+            counted.ipcs++;
             if (listed++ >= TC_MAX_LISTED) {
                 (*omitted)++;
                 continue;
@@ -220,17 +228,19 @@ static int report_ipc(int fd, int64_t *omitted)
     return 0;
 }
 
-int tc_leaks_report(int fd, pid_t root, bool ipcns, const char *const *dirs)
+long tc_leaks_report(int fd, pid_t root, bool ipcns, const char *const *dirs)
 {
     struct wire_rec om = {.type = WIRE_OMITTED, .nint = 3};
     if (report_procs(fd, root, &om.i[0]) < 0 || report_files(fd, dirs, &om.i[1]) < 0)
         return -1;
+    long found = counted.procs + walk.listed + om.i[1];
     /* Outside an IPC namespace the objects are everyone's, not the test's. */
     if (ipcns && report_ipc(fd, &om.i[2]) < 0)
         return -1;
-    if (om.i[0] || om.i[1] || om.i[2])
-        return wire_send(fd, &om);
-    return 0;
+    found += counted.ipcs;
+    if ((om.i[0] || om.i[1] || om.i[2]) && wire_send(fd, &om) < 0)
+        return -1;
+    return found;
 }
 
 void tc_leaks_kill_all(pid_t root)

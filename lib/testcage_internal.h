@@ -104,8 +104,9 @@ long tc_leaks_list_pids(pid_t root, pid_t *pids, size_t max);
 
 /* Sends the leak records for the processes, for files below each of dirs
  * (NULL-terminated), and (in an IPC namespace of the cage's own) for SysV
- * IPC objects, plus a WIRE_OMITTED record when lists were capped. */
-int tc_leaks_report(int fd, pid_t root, bool ipcns, const char *const *dirs);
+ * IPC objects, plus a WIRE_OMITTED record when lists were capped. Returns
+ * how many leaks there were in all, or -1. */
+long tc_leaks_report(int fd, pid_t root, bool ipcns, const char *const *dirs);
 
 /* Kills every process below root for good: kill(-1) only from a PID
  * namespace's init, else stop all descendants, then kill them. */

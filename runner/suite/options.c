@@ -37,6 +37,14 @@ static const struct optdef optdefs[] = {
     {"valgrind", 0, OPT_NOARG, "TESTCAGE_VALGRIND"},
     {"verbose", 'v', OPT_NOARG, "TESTCAGE_VERBOSE"},
     {"quiet", 'q', OPT_NOARG, "TESTCAGE_QUIET"},
+    {"max-procs", 0, OPT_ARG, "TESTCAGE_MAX_PROCS"},
+    {"memory", 0, OPT_ARG, "TESTCAGE_MEMORY"},
+    {"tmp-size", 0, OPT_ARG, "TESTCAGE_TMP_SIZE"},
+    {"keep-on-fail", 0, OPT_ARG, "TESTCAGE_KEEP_ON_FAIL"},
+    {"on-timeout", 0, OPT_ARG, "TESTCAGE_ON_TIMEOUT"},
+    {"no-backtrace", 0, OPT_NOARG, "TESTCAGE_NO_BACKTRACE"},
+    {"no-private-tmp", 0, OPT_NOARG, "TESTCAGE_NO_PRIVATE_TMP"},
+    {"require-isolation", 0, OPT_NOARG, "TESTCAGE_REQUIRE_ISOLATION"},
 };
 
 void tc_suite_usage(FILE *out, const char *prog)
@@ -52,13 +60,21 @@ void tc_suite_usage(FILE *out, const char *prog)
             "  --grace S         SIGTERM -> SIGKILL delay (default 2)\n"
             "  --leaks MODE      warn (default) | fail | ignore\n"
             "  --ns LIST         namespaces: pid,mount,ipc,uts,net,user or none\n"
-            "  --tap             TAP 14 on stdout instead of the console report\n"
+            "  --tap             TAP on stdout instead of the console report\n"
             "  --junit FILE      JUnit XML report\n"
             "  --json FILE       JSON report\n"
             "  --shard I/N       run shard I of N (cases k with k mod N = I)\n"
             "  --exec            re-execute this binary per case\n"
             "  --wrap CMD        run each case under CMD (implies --exec)\n"
             "  --valgrind        run each case under valgrind memcheck (implies --exec)\n"
+            "  --max-procs N     at most N processes per cage (fork bombs stay inside)\n"
+            "  --memory SIZE     memory limit per cage, e.g. 256m\n"
+            "  --tmp-size SIZE   size of each cage's private /tmp and /dev/shm\n"
+            "  --no-private-tmp  keep the host's /tmp and /dev/shm\n"
+            "  --require-isolation  fail every case instead of running without namespaces\n"
+            "  --keep-on-fail DIR   copy a failing case's /tmp and /dev/shm below DIR\n"
+            "  --on-timeout CMD  run CMD inside a timed-out cage first (%%p = the case's pid)\n"
+            "  --no-backtrace    no gdb backtrace of a timed-out case\n"
             "  -v, --verbose     show every case's output\n"
             "  -q, --quiet       only failures and the summary\n"
             "  -h, --help        this text\n"
@@ -156,6 +172,14 @@ static int apply(tc_suite_opts *o, const char *opt, const char *name, const char
         o->namespaces_set = true;
     } else if (strcmp(opt, "shard") == 0)
         rc = tc_parse_shard(val, &o->shard_index, &o->shard_total, err, sizeof err);
+    else if (strcmp(opt, "max-procs") == 0) {
+        int n = 0;
+        rc = tc_parse_count(val, &n, err, sizeof err);
+        o->max_procs = (unsigned)n;
+    } else if (strcmp(opt, "memory") == 0)
+        rc = tc_parse_bytes(val, &o->memory_max, err, sizeof err);
+    else if (strcmp(opt, "tmp-size") == 0)
+        rc = tc_parse_size(val, o->tmp_size, sizeof o->tmp_size, err, sizeof err);
     else
         return apply_dispatch(o, opt, name, val);
     return rc < 0 ? bad(name, val, err) : 0;
@@ -174,6 +198,10 @@ static int apply_dispatch(tc_suite_opts *o, const char *opt, const char *name, c
         return o->json = val, 0;
     if (strcmp(opt, "wrap") == 0)
         return set_wrap(o, val);
+    if (strcmp(opt, "keep-on-fail") == 0)
+        return *val ? (o->keep_on_fail = val, 0) : bad(name, val, "needs a directory");
+    if (strcmp(opt, "on-timeout") == 0)
+        return o->on_timeout = *val ? val : NULL, 0;
     /* The rest are booleans: a flag sets them, the environment says 1/0. */
     if (val && parse_bool(name, val, &flag))
         return TC_EXIT_SETUP;
@@ -191,6 +219,12 @@ static int apply_dispatch(tc_suite_opts *o, const char *opt, const char *name, c
         o->verbosity = flag ? 1 : o->verbosity;
     else if (strcmp(opt, "quiet") == 0)
         o->verbosity = flag ? -1 : o->verbosity;
+    else if (strcmp(opt, "no-backtrace") == 0)
+        o->no_backtrace = flag;
+    else if (strcmp(opt, "no-private-tmp") == 0)
+        o->no_private_tmp = flag;
+    else if (strcmp(opt, "require-isolation") == 0)
+        o->require_isolation = flag;
     return 0;
 }
 

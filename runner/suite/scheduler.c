@@ -169,6 +169,14 @@ static void case_opts(const tc_run *run, const tc_suite_case *c, testcage_opts *
         co->namespaces = o->namespaces;
     co->capture_output = true;
     co->name = c->full;
+    co->max_procs = o->max_procs;
+    co->memory_max = o->memory_max;
+    co->tmp_size = o->tmp_size[0] ? o->tmp_size : NULL;
+    co->keep_on_fail = o->keep_on_fail;
+    co->on_timeout = o->on_timeout;
+    co->timeout_backtrace = !o->no_backtrace;
+    co->private_tmp = !o->no_private_tmp;
+    co->require_isolation = o->require_isolation;
     if (run->keep[0])
         co->keep = run->keep;
     co->fn = tc_case_body;
@@ -236,6 +244,12 @@ static void report_ready(struct loop *l)
         }
         if (!h->done)
             return;
+        /* Said once per run: how the resource limits are enforced here. */
+        static bool limits_said;
+        if (h->result.limits_via && !limits_said && run->opts->verbosity >= 0 && !run->opts->tap) {
+            fprintf(stderr, "testcage: limits enforced through %s\n", h->result.limits_via);
+            limits_said = true;
+        }
         tc_outputs_done(&run->out, c, &h->result);
         tc_summary_add(&run->sum, &h->result);
         if (tc_result_failed(&h->result))

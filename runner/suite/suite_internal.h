@@ -4,6 +4,7 @@
 #define TESTCAGE_SUITE_INTERNAL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
@@ -62,6 +63,12 @@ typedef struct tc_suite_opts {
     char **wrap;    /* exec-mode argv prefix, NULL-terminated; NULL: none */
     char *wrap_buf; /* the words wrap points into */
     const char *premature_exit_file;
+    /* Passed to every cage as they are (see testcage_opts). */
+    unsigned max_procs;
+    uint64_t memory_max;
+    char tmp_size[32];
+    const char *keep_on_fail, *on_timeout;
+    bool no_backtrace, no_private_tmp, require_isolation;
 } tc_suite_opts;
 
 /* Returns 0, or the exit status to end with after printing one line to stderr

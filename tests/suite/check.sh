@@ -268,5 +268,24 @@ check_valgrind() {
     same want <(verdicts json vp.json) "plain --valgrind verdicts"
 }
 
+# Cage options reach every case: limits (said once), tmpfs size, kept files.
+check_cage_opts() {
+    local rc
+    run rc "$SUITE_PLAIN" --max-procs 20 --memory 256m -j 2 --filter passes --filter mutates_state \
+        > lim.out 2> lim.err
+    [ "$rc" = 0 ] || fail "--max-procs/--memory run: exit status $rc"
+    [ "$(grep -c '^testcage: limits enforced through ' lim.err)" = 1 ] ||
+        fail "the limits line must appear exactly once"
+    run rc "$SUITE_PLAIN" --max-procs abc > /dev/null 2> bad.err
+    [ "$rc" = 125 ] || fail "--max-procs abc: exit status $rc, expected 125"
+    mkdir kept
+    run rc "$SUITE_PLAIN" --keep-on-fail "$T/kept" --filter 'leaks_tmp_file' --leaks fail > k.out
+    [ "$rc" = 1 ] || fail "--keep-on-fail run: exit status $rc"
+    [ "$(find kept -mindepth 1 -maxdepth 1 | wc -l)" = 1 ] || fail "the failing case was not kept"
+    [ -n "$(find kept -path '*/tmp/*' -type f)" ] || fail "the failing case's /tmp file was not copied"
+    run rc "$SUITE_PLAIN" --keep-on-fail "$T/kept" --filter passes --filter leaks_tmp_file > /dev/null
+    [ "$(find kept -mindepth 1 -maxdepth 1 | wc -l)" = 1 ] || fail "a passing case was kept"
+}
+
 "check_$1"
 echo "PASS: $1"
