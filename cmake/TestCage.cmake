@@ -28,7 +28,8 @@ Commands
                       [NAMESPACES <ns>...] [LEAKS warn|fail|ignore]
                       [VALGRIND] [WORKING_DIRECTORY <dir>]
                       [LABELS <label>...] [ENVIRONMENT <VAR=value>...]
-                      [CONFIGURATIONS <config>...] [CAGE_ARGS <arg>...])
+                      [CONFIGURATIONS <config>...] [MAX_PROCS <n>] [MEMORY <size>]
+                      [CAGE_ARGS <arg>...])
 
   The test runs ``testcage --timeout <t> --grace <g> [--ns ...] [--leaks ...]
   [--valgrind] [<CAGE_ARGS>...] -- <command> <arg>...``.
@@ -55,6 +56,10 @@ Commands
     Run the program under valgrind memcheck inside the cage (``--valgrind``);
     memory errors fail the test. This is the supported way to memcheck a
     caged test: see "ctest -T memcheck" below.
+  ``MAX_PROCS``, ``MEMORY``
+    Resource limits for the cage (``--max-procs``, ``--memory``): a fork
+    bomb or an allocation runaway fails this test only. Also accepted by
+    ``testcage_discover_tests``.
   ``CAGE_ARGS``
     Any other ``testcage`` options, e.g. ``--keep /srv/data`` or ``-v``.
 
@@ -238,9 +243,19 @@ function(_testcage_memcheck_hook)
 endfunction()
 
 
+# Appends --max-procs/--memory from the caller's MAX_PROCS/MEMORY arguments.
+macro(_testcage_limit_args out)
+  if(NOT "${arg_MAX_PROCS}" STREQUAL "")
+    list(APPEND ${out} --max-procs "${arg_MAX_PROCS}")
+  endif()
+  if(NOT "${arg_MEMORY}" STREQUAL "")
+    list(APPEND ${out} --memory "${arg_MEMORY}")
+  endif()
+endmacro()
+
 function(testcage_add_test)
   cmake_parse_arguments(PARSE_ARGV 0 arg "VALGRIND"
-                        "NAME;TIMEOUT;GRACE;LEAKS;WORKING_DIRECTORY"
+                        "NAME;TIMEOUT;GRACE;LEAKS;WORKING_DIRECTORY;MAX_PROCS;MEMORY"
                         "COMMAND;NAMESPACES;LABELS;ENVIRONMENT;CONFIGURATIONS;CAGE_ARGS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "testcage_add_test: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
@@ -281,6 +296,7 @@ function(testcage_add_test)
   if(arg_VALGRIND)
     list(APPEND cage --valgrind)
   endif()
+  _testcage_limit_args(cage)
   list(APPEND cage ${arg_CAGE_ARGS})
 
   list(POP_FRONT arg_COMMAND program)
@@ -314,7 +330,7 @@ endfunction()
 
 function(testcage_discover_tests target)
   cmake_parse_arguments(PARSE_ARGV 1 arg ""
-    "TIMEOUT;GRACE;LEAKS;PREFIX;WORKING_DIRECTORY;DISCOVERY_MODE;DISCOVERY_TIMEOUT;TEST_LIST"
+    "TIMEOUT;GRACE;LEAKS;PREFIX;WORKING_DIRECTORY;DISCOVERY_MODE;DISCOVERY_TIMEOUT;TEST_LIST;MAX_PROCS;MEMORY"
     "NAMESPACES;LABELS;EXTRA_ARGS;PROPERTIES")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "testcage_discover_tests: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
@@ -381,6 +397,7 @@ function(testcage_discover_tests target)
     string(REPLACE ";" "," ns "${arg_NAMESPACES}")
     list(APPEND run_args --ns "${ns}")
   endif()
+  _testcage_limit_args(run_args)
   list(APPEND run_args ${arg_EXTRA_ARGS})
 
   # One set of generated files per call (a target may be discovered twice).

@@ -62,6 +62,25 @@ _Noreturn static void ignore_term(void)
         pause();
 }
 
+/* Forks until the kernel refuses: under --max-procs that happens inside the
+ * cage, and the cage's end takes every child with it. */
+static int fork_bomb(void)
+{
+    for (int n = 1; n <= 100000; n++) {
+        pid_t pid = fork();
+        if (pid < 0) {
+            printf("fork failed after %d processes: contained\n", n);
+            return 0;
+        }
+        if (pid == 0) {
+            pause();
+            _exit(0);
+        }
+    }
+    printf("100000 processes and no limit\n");
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
@@ -73,6 +92,8 @@ int main(int argc, char **argv)
         hang();
     if (strcmp(mode, "ignore-term") == 0)
         ignore_term();
-    fprintf(stderr, "usage: misbehave daemon|litter|hang|ignore-term\n");
+    if (strcmp(mode, "fork-bomb") == 0)
+        return fork_bomb();
+    fprintf(stderr, "usage: misbehave daemon|litter|hang|ignore-term|fork-bomb\n");
     return 2;
 }

@@ -66,7 +66,7 @@ run "$SCRATCH/configure.log" cmake -S "$TESTCAGE_SOURCE_DIR/samples" -B "$B" "${
 run "$SCRATCH/build.log" cmake --build "$B" -j "$JOBS"
 log=$SCRATCH/ctest.log
 run "$log" ctest --test-dir "$B" -j "$JOBS" --output-on-failure --output-junit "$B/junit.xml"
-expect_in "$log" "100% tests passed, 0 tests failed out of 15" "15 sample tests"
+expect_in "$log" "100% tests passed, 0 tests failed out of 16" "16 sample tests"
 results=$(junit_results "$B/junit.xml" | sort)
 want=$(sort <<'W'
 cmocka.math/test_add run
@@ -84,6 +84,7 @@ misbehave.daemon.warn run
 misbehave.litter run
 misbehave.hang run
 misbehave.ignore_term run
+misbehave.fork_bomb run
 W
 )
 [ "$results" = "$want" ] || fail "junit results differ:
@@ -106,4 +107,4 @@ log=$SCRATCH/valgrind.log
 TESTCAGE_VALGRIND=1 run "$log" ctest --test-dir "$B" -R '^(legacy|plain.string_compare)$' \
     --output-on-failure
 expect_in "$log" "100% tests passed, 0 tests failed out of 2" "caged tests under valgrind"
-echo "samples ($MODE): 15 tests with the expected verdicts"
+echo "samples ($MODE): 16 tests with the expected verdicts"
