@@ -163,6 +163,8 @@ def build_rows(a, cfg, runner, workdir):
     tc = binary(f"bench_testcage_{n}")
     rows.append(floor_row("cage", "floor: one-process cage (clone PID+mount+IPC, mounts, pipe)"))
     rows.append(floor_row("fork", "floor: bare fork+wait"))
+    rows.append(floor_row("init", "floor: cage init + forked body (testcage's shape)"))
+    rows.append(floor_row("vminit", "floor: CLONE_VM init + forked body (proposed shape)"))
     rows.append(suite_row("cmocka.inprocess", "cmocka_run_group_tests, in-process",
                           [binary(f"bench_cmocka_{n}")], n))
     rows.append(suite_row("testcage.j1", "testcage -j 1", [tc, "-q", "-j", "1"], n, stats=True))
@@ -303,18 +305,32 @@ def write_markdown(doc, path, png_name):
             f.write(f"| {t['target']} | {t['shown']} | {'met' if t['met'] else '**not met**'} |\n")
 
 
+SHORT = {"floor.cage": "floor: cage (clone+mounts)", "floor.fork": "floor: fork+wait",
+         "floor.init": "floor: init + body", "floor.vminit": "floor: CLONE_VM init + body",
+         "cmocka.inprocess": "cmocka in-process", "testcage.j1": "testcage -j1",
+         "testcage.j2": "testcage -j2", "testcage.rootless": "testcage -j1 rootless",
+         "testcage.forkonly": "testcage -j1 --ns none", "testcage.main": "TESTCAGE_TEST -j1",
+         "check.fork": "Check CK_FORK=yes", "criterion.j1": "Criterion --jobs 1",
+         "cli.bare": "CLI: /bin/true", "cli.testcage": "CLI: testcage -- true",
+         "cli.unshare": "CLI: unshare ... true", "cli.bwrap": "CLI: bwrap ... true",
+         "startup.cmocka": "start-up: 1-case cmocka", "startup.testcage": "start-up: 1-case testcage"}
+COLOUR = {"floor": 8, "cmocka": 2, "testcage": 1, "check": 4, "criterion": 7, "cli": 3,
+          "startup": 6}
+
+
 def write_plot_data(doc, path):
-    """One line per plotted row: label, median, min, max (microseconds)."""
+    """One line per plotted row: label, median, min, max (microseconds), colour."""
     with open(path, "w", encoding="utf-8") as f:
-        f.write("# label median min max\n")
+        f.write("# label median min max colour\n")
         for r in doc["rows"]:
             if r["group"] == "scale":
                 continue
-            f.write(f"\"{r['id']}\" {r['median']} {r['min']} {r['max']}\n")
+            f.write(f"\"{SHORT.get(r['id'], r['id'])}\" {r['median']} {r['min']} {r['max']} "
+                    f"{COLOUR.get(r['group'], 1)}\n")
 
 
 def expected_ids(cfg, root):
-    ids = ["floor.cage", "floor.fork", "cmocka.inprocess", "testcage.j1", "testcage.j2",
+    ids = ["floor.cage", "floor.fork", "floor.init", "floor.vminit", "cmocka.inprocess", "testcage.j1", "testcage.j2",
            "testcage.forkonly", "testcage.main", "check.fork", "criterion.j1", "cli.bare",
            "cli.testcage", "cli.unshare", "cli.bwrap", "startup.cmocka", "startup.testcage"]
     ids += [f"scale.{s}" for s in cfg["scaling"]]
@@ -376,6 +392,7 @@ def main():
     with open(a.json, "w", encoding="utf-8") as f:
         json.dump(doc, f, indent=1)
         f.write("\n")
+    sys.stderr.flush()
     print_table(doc, sys.stdout)
     if a.markdown:
         write_markdown(doc, a.markdown, a.png_name)
