@@ -3,6 +3,7 @@
 #include "wire_internal.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -34,11 +35,17 @@ static int64_t get_i64(const uint8_t *p)
 
 size_t wire_encode(uint8_t *out, size_t cap, const struct wire_rec *r)
 {
-    if (r->nint > WIRE_MAX_INTS || r->nstr > WIRE_MAX_STRS || cap > WIRE_MAX_FRAME)
+    if (r->nint > WIRE_MAX_INTS || r->nstr > WIRE_MAX_STRS)
         return 0;
+    if (cap > WIRE_MAX_FRAME)
+        cap = WIRE_MAX_FRAME;
     size_t pos = WIRE_HEADER + 2 + 8 * (size_t)r->nint;
     if (pos + 5 * (size_t)r->nstr > cap)
         return 0;
+    size_t need = pos; /* strings are cut only when they do not all fit */
+    for (unsigned k = 0; k < r->nstr; k++)
+        need += 5 + strlen(r->s[k] ? r->s[k] : "");
+    bool fits = need <= cap;
     out[WIRE_HEADER] = (uint8_t)r->nint;
     out[WIRE_HEADER + 1] = (uint8_t)r->nstr;
     for (unsigned k = 0; k < r->nint; k++)
@@ -47,7 +54,7 @@ size_t wire_encode(uint8_t *out, size_t cap, const struct wire_rec *r)
         const char *s = r->s[k] ? r->s[k] : "";
         size_t n = strlen(s);
         size_t room = cap - pos - 4 - 1 - 5 * (r->nstr - k - 1);
-        if (n > room / (r->nstr - k)) /* share what is left among the strings */
+        if (!fits && n > room / (r->nstr - k)) /* share what is left among the strings */
             n = room / (r->nstr - k);
         put_u32(out + pos, (uint32_t)(n + 1));
         memcpy(out + pos + 4, s, n);

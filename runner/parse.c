@@ -208,5 +208,7 @@ int tc_exit_status(const testcage_result *r)
         return 128 + r->signal;
     if (r->leak_failed)
         return TC_EXIT_LEAKS;
+    if (r->status == TESTCAGE_FAIL && r->exit_code == 0)
+        return 1; /* it exited 0 but reported a failure */
     return r->exit_code >= 0 ? r->exit_code : 1;
 }

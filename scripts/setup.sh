@@ -4,7 +4,7 @@
 set -euo pipefail
 
 TESTCAGE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-TESTCAGE_PACKAGES=(cmake make gcc clang pkg-config libcmocka-dev libcap-dev valgrind
+TESTCAGE_PACKAGES=(cmake make gcc clang libclang-rt-14-dev pkg-config libcmocka-dev libcap-dev valgrind
     libxml2-utils perl python3 gdb util-linux iproute2 procps)
 
 testcage_install_missing() {
