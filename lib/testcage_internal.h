@@ -108,6 +108,9 @@ long tc_leaks_list_pids(pid_t root, pid_t *pids, size_t max);
  * how many leaks there were in all, or -1. */
 long tc_leaks_report(int fd, pid_t root, bool ipcns, const char *const *dirs);
 
+/* How many processes the last tc_leaks_report() found. */
+long tc_leaks_last_procs(void);
+
 /* Kills every process below root for good: kill(-1) only from a PID
  * namespace's init, else stop all descendants, then kill them. */
 void tc_leaks_kill_all(pid_t root);
