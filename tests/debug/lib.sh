@@ -19,6 +19,9 @@ dbg_setup() {
             exit 1
         }
     done
+    TC=$(realpath "$TC")
+    PROG=$(realpath "$PROG")
+    ENTER_SELF=$(realpath "$ENTER_SELF")
     MARK="tcdbg-$T_NAME-$$-$RANDOM"
     WORK=$(mktemp -d "$PWD/work.$T_NAME.XXXXXX")
     OUT=$WORK/out
@@ -49,13 +52,13 @@ fail() {
 }
 
 # run CMD...: stdout/stderr to $OUT/$ERR, status in $RC, milliseconds in $ELAPSED; a watchdog
-# SIGKILLs a runaway command after 30 s.
+# SIGKILLs a runaway command after $WATCHDOG (default 30) s.
 run() {
     T_LAST=$(printf '%q ' "$@")
     local t0 t1
     t0=$(date +%s%N)
     set +e
-    timeout -s KILL 30 "$@" >"$OUT" 2>"$ERR"
+    timeout -s KILL "${WATCHDOG:-30}" "$@" >"$OUT" 2>"$ERR"
     RC=$?
     set -e
     t1=$(date +%s%N)
