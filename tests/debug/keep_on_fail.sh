@@ -81,3 +81,18 @@ cage --keep-on-fail "$WORK/no/such/parent" -- sh -c "echo ran-$MARK"
 expect_rc 125 "--keep-on-fail with a DIR that cannot be made"
 expect_no_out "ran-$MARK"
 expect_err "$WORK/no/such/parent"
+
+# 7. The usual CI layout: DIR and the working directory under /tmp. The cwd's tree is bound
+# back into the cage; it is the host's, not the program's, and is not copied.
+HOST_TREE=/tmp/$MARK-tree
+HOST_KEEP=/tmp/$MARK-kept
+T_HOST_FILES+=("$HOST_TREE" "$HOST_KEEP")
+mkdir -p "$HOST_TREE/sub"
+echo host >"$HOST_TREE/sub/host-file"
+cd "$HOST_TREE/sub"
+cage --keep-on-fail "$HOST_KEEP" -- sh -c 'echo mine >/tmp/mine; echo here >written-in-cwd; exit 1'
+cd "$WORK"
+expect_rc 1 "DIR and cwd under /tmp"
+got=$(cd "$HOST_KEEP" 2>/dev/null && find . -type f | sort | xargs)
+[[ $got == "./$(ls "$HOST_KEEP")/tmp/mine" ]] || fail "DIR and cwd under /tmp: kept '$got'"
+[[ -f $HOST_TREE/sub/written-in-cwd ]] || fail "the file written in the cwd is not on the host"
