@@ -119,18 +119,6 @@ void tc_plan_paths(struct cage_plan *p, const testcage_opts *o)
     plan_tmp_options(p, o);
 }
 
-/* Is gdb installed? Looked up once per process. */
-static bool have_gdb(void)
-{
-    static int known = -1;
-    if (known < 0) {
-        char path[PATH_MAX];
-        program_path("gdb", path);
-        known = path[0] != 0;
-    }
-    return known;
-}
-
 void tc_plan_debug(struct cage_plan *p, const testcage_opts *o)
 {
     p->debug_cmd[0] = 0;
@@ -138,8 +126,8 @@ void tc_plan_debug(struct cage_plan *p, const testcage_opts *o)
         return;
     if (o->on_timeout)
         snprintf(p->debug_cmd, sizeof(p->debug_cmd), "%s", o->on_timeout);
-    else if (o->timeout_backtrace && have_gdb())
+    else if (o->timeout_backtrace) /* gdb is looked for only when a timeout fires */
         snprintf(p->debug_cmd, sizeof(p->debug_cmd),
-                 "gdb -p %%p -batch -nx -q -ex 'set pagination off' -ex 'thread apply all bt' "
-                 "</dev/null 2>&1");
+                 "command -v gdb >/dev/null && gdb -p %%p -batch -nx -q -ex 'set pagination off' "
+                 "-ex 'thread apply all bt' </dev/null 2>&1");
 }

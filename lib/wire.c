@@ -127,6 +127,12 @@ int wire_send(int fd, const struct wire_rec *r)
     return 0;
 }
 
+void wire_reader_init(struct wire_reader *rd)
+{
+    rd->len = 0;
+    rd->corrupt = rd->eof = false;
+}
+
 int wire_reader_fill(struct wire_reader *rd, int fd)
 {
     for (;;) {

@@ -63,6 +63,9 @@ struct wire_reader {
     bool eof;
 };
 
+/* Readies a reader without touching its buffers. */
+void wire_reader_init(struct wire_reader *rd);
+
 /* Reads what is available from fd. Returns 0 when more may come, 1 at
  * EOF, -1 on a read error. */
 int wire_reader_fill(struct wire_reader *rd, int fd);
