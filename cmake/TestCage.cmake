@@ -42,7 +42,7 @@ Commands
     The cage's wall-clock limit and its SIGTERM -> SIGKILL delay, in
     (fractional) seconds. Default: the ``TESTCAGE_TIMEOUT`` and
     ``TESTCAGE_GRACE`` variables, else 60 and 2. CTest's own ``TIMEOUT``
-    property is set to ``ceil(TIMEOUT) + ceil(GRACE) + 10`` so the cage's
+    property is set to ``ceil(TIMEOUT) + ceil(GRACE) + 15`` (room for the backtrace taken at the timeout, at most 10 s) so the cage's
     term-then-kill always fires first and its report is kept. ``TIMEOUT 0``
     means no cage limit and leaves CTest's property alone.
   ``NAMESPACES``
@@ -87,7 +87,7 @@ Commands
   ``<target> --run <case> [--timeout ...] [--grace ...] [--leaks ...]
   [--ns ...] [<EXTRA_ARGS>...]``; the binary cages the case itself.
   Tests get ``SKIP_RETURN_CODE 77``, the ``LABELS``, and CTest ``TIMEOUT``
-  ``ceil(TIMEOUT) + ceil(GRACE) + 10`` when a ``TIMEOUT`` (or the
+  ``ceil(TIMEOUT) + ceil(GRACE) + 15`` (room for the backtrace taken at the timeout, at most 10 s) when a ``TIMEOUT`` (or the
   ``TESTCAGE_TIMEOUT`` variable) is given; without one, the per-case limits
   compiled into the binary apply (default 60 s) and CTest keeps its own
   default (1500 s). ``PROPERTIES`` are set on every discovered test.
@@ -188,7 +188,7 @@ function(_testcage_ctest_timeout out timeout grace)
   if(t EQUAL 0)
     set(${out} "" PARENT_SCOPE)
   else()
-    math(EXPR total "${t} + ${g} + 10")
+    math(EXPR total "${t} + ${g} + 15")
     set(${out} "${total}" PARENT_SCOPE)
   endif()
 endfunction()

@@ -17,7 +17,7 @@
 #   TESTCAGE_GRACE       SIGTERM -> SIGKILL delay (default 2)
 #   TESTCAGE_LEAKS       warn|fail|ignore; empty (default): decided at test time
 #                        by the TESTCAGE_LEAKS environment variable, else warn
-# Each caged test gets CTest TIMEOUT = limit + grace + 10, so the cage's
+# Each caged test gets CTest TIMEOUT = limit + grace + 15, so the cage's
 # term-then-kill fires first and its report is kept (`ctest --timeout` no
 # longer applies: use -DTESTCAGE_TIMEOUT). Tests that ctest itself adds at
 # test time through TEST_INCLUDE_FILES (gtest_discover_tests and the like)

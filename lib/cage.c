@@ -307,7 +307,7 @@ static void on_timer(struct testcage_cage *c)
         c->res.timed_out = true;
         c->phase = DEBUGGING;
         kill(c->pid, SIGUSR1);
-        arm_timer(c, 30);
+        arm_timer(c, 12); /* the init gives its command 10 s */
     } else if (c->phase == RUNNING || c->phase == DEBUGGING) {
         c->res.timed_out = true;
         send_term(c);

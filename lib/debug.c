@@ -4,6 +4,11 @@
 #include "wire_internal.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <sys/mount.h>
+#include <time.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +18,7 @@
 
 #define DEBUG_OUTPUT_MAX (64 * 1024)
 #define CHUNK            8192
+#define DEBUG_LIMIT      10.0 /* seconds: a look, not a second test run */
 
 /* "%p" -> pid, "%%" -> "%". */
 static void expand(const char *tmpl, pid_t pid, char *out, size_t cap)
@@ -48,6 +54,59 @@ static void send_chunks(int fd, const char *buf, size_t len)
     }
 }
 
+/* The command's process: its own group (so whatever it leaves running can
+ * be killed with it), default signals, the cage's /proc. */
+static _Noreturn void exec_command(const struct cage_plan *p, int out, const char *cmd)
+{
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    setpgid(0, 0);
+    /* With --no-proc the init still sees the host's /proc, where %p would
+     * name some host process: give the command the cage's own. */
+    if ((p->ns & TESTCAGE_NS_PID) && !p->opts->fresh_proc && unshare(CLONE_NEWNS) == 0)
+        mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+    dup2(out, 1);
+    dup2(out, 2);
+    execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+    _exit(127);
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Collects the command's output until it exits (a background child of it
+ * may keep the pipe open) or the deadline passes; then kills its group. */
+static size_t collect(int fd, pid_t pid, char *out, size_t cap)
+{
+    size_t len = 0;
+    double deadline = now() + DEBUG_LIMIT;
+    bool exited = false;
+    while (!exited && now() < deadline && len < cap) {
+        struct pollfd pf = {.fd = fd, .events = POLLIN};
+        int ready = poll(&pf, 1, 50);
+        exited = waitpid(pid, NULL, WNOHANG) == pid;
+        for (ssize_t n = 1; ready > 0 && n > 0 && len < cap;) {
+            n = read(fd, out + len, cap - len);
+            len += n > 0 ? (size_t)n : 0;
+            if (n == 0 || (n < 0 && errno != EINTR))
+                ready = 0; /* EOF: nothing more will come */
+            if (n < 0 && errno == EAGAIN)
+                break;
+        }
+        if (ready == 0 && pf.revents & POLLHUP)
+            break;
+    }
+    kill(-pid, SIGKILL);
+    if (!exited)
+        waitpid(pid, NULL, 0);
+    return len;
+}
+
 void tc_debug_run(const struct cage_plan *p, pid_t body)
 {
     static char out[DEBUG_OUTPUT_MAX];
@@ -55,27 +114,14 @@ void tc_debug_run(const struct cage_plan *p, pid_t body)
     size_t len = 0;
     int fds[2];
     expand(p->debug_cmd, body, cmd, sizeof(cmd));
-    if (cmd[0] && pipe2(fds, O_CLOEXEC) == 0) {
+    if (cmd[0] && pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0) {
         pid_t pid = fork();
-        if (pid == 0) {
-            sigset_t none;
-            sigemptyset(&none);
-            sigprocmask(SIG_SETMASK, &none, NULL);
-            dup2(fds[1], 1);
-            dup2(fds[1], 2);
-            execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-            _exit(127);
-        }
+        if (pid == 0)
+            exec_command(p, fds[1], cmd);
         close(fds[1]);
-        for (ssize_t n; pid > 0 && (n = read(fds[0], out + len, sizeof(out) - len)) != 0;) {
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0 || (len += (size_t)n) == sizeof(out))
-                break;
-        }
-        close(fds[0]);
         if (pid > 0)
-            waitpid(pid, NULL, 0);
+            len = collect(fds[0], pid, out, sizeof(out));
+        close(fds[0]);
     }
     send_chunks(p->result_w, out, len);
     struct wire_rec done = {.type = WIRE_DEBUG_DONE};

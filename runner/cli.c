@@ -344,9 +344,10 @@ static int signal_fd(sigset_t *old)
 {
     sigset_t set;
     sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGHUP);
+    /* Any signal that would end testcage tears the cage down first. */
+    int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM};
+    for (size_t k = 0; k < sizeof(sigs) / sizeof(sigs[0]); k++)
+        sigaddset(&set, sigs[k]);
     sigprocmask(SIG_BLOCK, &set, old);
     return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }

@@ -3,6 +3,7 @@
 #include "parse_internal.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
@@ -83,6 +84,16 @@ static int exec_in(pid_t pid, char **cmd)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* A cage's init and body live in a PID namespace of their own. */
+static bool in_other_pidns(pid_t pid)
+{
+    char path[64];
+    struct stat theirs, ours;
+    snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+    return stat(path, &theirs) == 0 && stat("/proc/self/ns/pid", &ours) == 0 &&
+           (theirs.st_ino != ours.st_ino || theirs.st_dev != ours.st_dev);
+}
+
 int tc_enter_cage(const char *pidarg, char **cmd)
 {
     int pid;
@@ -93,6 +104,10 @@ int tc_enter_cage(const char *pidarg, char **cmd)
     }
     if (kill(pid, 0) < 0 && errno == ESRCH) {
         fprintf(stderr, PREFIX "no process %d\n", pid);
+        return TC_EXIT_SETUP;
+    }
+    if (!in_other_pidns(pid)) {
+        fprintf(stderr, PREFIX "process %d is not in a cage (same PID namespace as ours)\n", pid);
         return TC_EXIT_SETUP;
     }
     return exec_in(pid, cmd);

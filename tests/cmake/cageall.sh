@@ -39,8 +39,8 @@ import json, sys
 tests = {t["name"]: t for t in json.load(open(sys.argv[1]))["tests"]}
 def prop(t, name):
     return next(p["value"] for p in tests[t]["properties"] if p["name"] == name)
-assert prop("own_timeout", "TIMEOUT") == 19, prop("own_timeout", "TIMEOUT")   # 7 + 2 + 10
-assert prop("target_name", "TIMEOUT") == 1512, prop("target_name", "TIMEOUT")  # 1500 + 2 + 10
+assert prop("own_timeout", "TIMEOUT") == 24, prop("own_timeout", "TIMEOUT")   # 7 + 2 + 15
+assert prop("target_name", "TIMEOUT") == 1517, prop("target_name", "TIMEOUT")  # 1500 + 2 + 15
 for name, t in tests.items():
     assert "testcage" in t["command"][0], (name, t["command"])
     assert "--" in t["command"], (name, t["command"])

@@ -26,7 +26,7 @@ python3 - "$SCRATCH/tests.json" <<'PY' || fail "test properties"
 import json, sys
 tests = {t["name"]: t for t in json.load(open(sys.argv[1]))["tests"]}
 props = {p["name"]: p["value"] for p in tests["good.alpha/one"]["properties"]}
-assert props["TIMEOUT"] == 14, props       # 3 + 1 + 10
+assert props["TIMEOUT"] == 19, props       # 3 + 1 + 15
 assert props["LABELS"] == ["fake"], props
 assert props["SKIP_RETURN_CODE"] == 77, props
 assert tests["good.alpha/one"]["command"][1:4] == ["--run", "alpha/one", "--timeout"], tests["good.alpha/one"]["command"]
