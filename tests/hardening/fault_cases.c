@@ -42,3 +42,29 @@ TESTCAGE_TEST(z_pass_after)
 {
     return 0;
 }
+
+/* Resource runaways: only under the runner's --max-procs, --memory and
+ * --tmp-size (FAULT_LIMITS=1 says they are given), never unbounded. */
+static void need_limits(void)
+{
+    if (!getenv("FAULT_LIMITS"))
+        testcage_skip("runs only under --max-procs/--memory/--tmp-size (FAULT_LIMITS=1)");
+}
+
+TESTCAGE_TEST(limit_forkbomb)
+{
+    need_limits();
+    return fault_run("forkbomb");
+}
+
+TESTCAGE_TEST(limit_alloc)
+{
+    need_limits();
+    return fault_run("alloc");
+}
+
+TESTCAGE_TEST(limit_fill)
+{
+    need_limits();
+    return fault_run("fill");
+}

@@ -21,7 +21,8 @@ fail() {
 # Every case of fault_cases with its normal status (sigstop is left out where
 # a run should be quick; it is its own check).
 NORMAL=(a_pass_before=pass closefds_fail=fail closefds_pass=pass
-    closefds_then_testcage_fail=fail respawn=pass z_pass_after=pass)
+    closefds_then_testcage_fail=fail respawn=pass z_pass_after=pass
+    limit_forkbomb=skip limit_alloc=skip limit_fill=skip)
 
 # check_json FILE ARGS...: the report lists exactly these cases (see check_json.py).
 check_json() {
@@ -219,6 +220,36 @@ check_max_procs() {
     [ "$(grep -c '^testcage: limits enforced through ' "$WORK/err")" = 1 ] ||
         fail "'limits enforced through' not said exactly once"
     nothing_left "max_procs"
+    check_linked_limits
+}
+
+# The linked runner's --max-procs, --memory and --tmp-size: each runaway fails
+# its own case only, the cases around it pass, the mechanism is said once.
+check_linked_limits() {
+    local rc=0
+    echo "== linked runner -j 2 --max-procs 20 --memory 64m --tmp-size 1m"
+    FAULT_LIMITS=1 timeout -s KILL 120 "$CASES" -j 2 --max-procs 20 --memory 64m --tmp-size 1m \
+        --filter 'limit_*' --filter 'a_*' --filter 'z_*' --json "$WORK/limits.json" \
+        >"$WORK/limits.out" 2>"$WORK/limits.err" || rc=$?
+    expect_rc "linked limits" "$rc" 1
+    check_json "$WORK/limits.json" a_pass_before=pass limit_forkbomb=fail limit_alloc=crash \
+        limit_fill=fail z_pass_after=pass
+    "$PYTHON3" - "$WORK/limits.json" <<'PY' || fail "linked limits: exit codes and signals (above)"
+import json, sys
+cases = {c["name"]: c for c in json.load(open(sys.argv[1]))["cases"]}
+bad = []
+if cases["limit_forkbomb"]["exit_code"] != 3:
+    bad.append(f"limit_forkbomb: exit {cases['limit_forkbomb']['exit_code']}, expected 3 (EAGAIN)")
+if cases["limit_alloc"]["signal"] != 9:
+    bad.append(f"limit_alloc: signal {cases['limit_alloc']['signal']}, expected 9 (OOM kill)")
+if cases["limit_fill"]["exit_code"] != 3:
+    bad.append(f"limit_fill: exit {cases['limit_fill']['exit_code']}, expected 3 (ENOSPC)")
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
+    [ "$(grep -c '^testcage: limits enforced through ' "$WORK/limits.err")" = 1 ] ||
+        fail "linked: 'limits enforced through' not said exactly once: $(grep -c 'limits enforced' "$WORK/limits.err")"
+    nothing_left "linked limits"
 }
 
 # --memory 64m: the runaway is killed (137), the next cage runs normally.
