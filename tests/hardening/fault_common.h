@@ -95,7 +95,8 @@ static int fault_respawn(void)
 static int fault_close_fds(int rc)
 {
     struct rlimit rl;
-    long max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (long)rl.rlim_cur : 65536;
+    long max =
+        getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (long)rl.rlim_cur : 65536;
     for (long fd = 3; fd < max; fd++)
         close((int)fd);
     return rc;

@@ -73,10 +73,10 @@ check_fd_limit() {
         for j in 1 2; do
             echo "== linked runner, ulimit -n $n, -j $j"
             rc=0
-            (ulimit -n "$n" && exec timeout -s KILL 60 "$CASES" -j "$j" --filter -sigstop \
+            (ulimit -n "$n" && exec timeout -s KILL 30 "$CASES" -j "$j" --filter -sigstop \
                 --json "$WORK/fd.json" >"$WORK/fd.log" 2>&1) || rc=$?
             expect_rc "ulimit -n $n -j $j (log: $(tail -3 "$WORK/fd.log" | tr '\n' ' '))" "$rc" 1
-            [ "$rc" = 137 ] && echo "   (killed after 60 s: the runner hung)"
+            [ "$rc" = 137 ] && echo "   (killed after 30 s: the runner hung)"
             check_json "$WORK/fd.json" --setup-error 'Too many open files' "${NORMAL[@]}"
             rm -f "$WORK/fd.json"
             nothing_left "ulimit -n $n -j $j"
