@@ -478,11 +478,9 @@ static int open_watch_fds(struct testcage_cage *c, const testcage_opts *o)
     c->fd[SRC_PIDFD] = pidfd_open(c->pid, 0);
     if (c->fd[SRC_PIDFD] < 0 && errno != ENOSYS)
         return -1;
-    c->fd[SRC_TIMER] = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-    if (c->fd[SRC_TIMER] < 0)
-        return -1;
     for (int k = 0; k < SRC_COUNT; k++)
-        watch(c, (enum source)k);
+        if (k != SRC_TIMER)
+            watch(c, (enum source)k);
     if (o->timeout > 0)
         arm_timer(c, o->timeout);
     return 0;
@@ -515,6 +513,11 @@ static struct testcage_cage *cage_new(const testcage_opts *o)
     for (int k = 0; k < SRC_COUNT; k++)
         c->fd[k] = -1;
     c->epfd = epoll_create1(EPOLL_CLOEXEC);
+    /* Made first: with it a cage whose setup fails later (no fds left)
+     * can still wake its caller's poll loop. */
+    c->fd[SRC_TIMER] = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    if (c->epfd >= 0 && c->fd[SRC_TIMER] >= 0)
+        watch(c, SRC_TIMER);
     /* malloc, not calloc: zeroing 64 KiB here would cost every cage the
      * copy of those pages after the clone. */
     c->result_rd = malloc(sizeof(*c->result_rd));
@@ -528,7 +531,7 @@ static struct testcage_cage *cage_new(const testcage_opts *o)
     c->res.exit_code = -1;
     c->pid = -1;
     clock_gettime(CLOCK_MONOTONIC, &c->start);
-    if (c->epfd < 0 || !c->result_rd || !c->report_rd ||
+    if (c->epfd < 0 || c->fd[SRC_TIMER] < 0 || !c->result_rd || !c->report_rd ||
         (o->capture_output && capture_init(&c->cap, o->capture_limit) < 0)) {
         testcage_cage_finish(c, NULL);
         return NULL;
@@ -634,11 +637,9 @@ int testcage_start(const testcage_opts *o, testcage_cage **out)
         c->pid = -1;
         c->phase = OVER;
         for (int k = 0; k < SRC_COUNT; k++)
-            unwatch(c, (enum source)k);
-        c->fd[SRC_TIMER] = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-        watch(c, SRC_TIMER);
-        if (c->fd[SRC_TIMER] >= 0)
-            arm_timer(c, 0);
+            if (k != SRC_TIMER)
+                unwatch(c, (enum source)k);
+        arm_timer(c, 0);
     }
     *out = c;
     return 0;
