@@ -62,7 +62,7 @@ void testcage_opts_init(testcage_opts *o)
     o->fresh_proc = true;
     o->timeout = 60;
     o->grace = 2;
-    o->capture_limit = 64 * 1024;
+    o->capture_limit = (size_t)64 * 1024;
     o->timeout_backtrace = true;
 }
 
@@ -104,21 +104,21 @@ static void set_message(testcage_result *r, const char *fmt, ...)
     r->message = strdup(buf);
 }
 
-#define PUSH(arr, n, item)                                                                         \
-    do {                                                                                           \
-        void *grown_ = realloc((arr), ((n) + 1) * sizeof(*(arr)));                                 \
-        if (grown_) {                                                                              \
-            (arr) = grown_;                                                                        \
-            (arr)[(n)++] = (item);                                                                 \
-        }                                                                                          \
-    } while (0)
+/* Makes room for one more item (false: out of memory, the item is dropped). */
+static bool grow(void **arr, size_t n, size_t size)
+{
+    void *grown = realloc(*arr, (n + 1) * size);
+    if (grown)
+        *arr = grown;
+    return grown != NULL;
+}
 
 static void send_term(struct testcage_cage *c);
 
 static void append_debug(testcage_result *r, const char *chunk, size_t n)
 {
     size_t have = r->debug_output ? strlen(r->debug_output) : 0;
-    if (have + n > 64 * 1024)
+    if (have + n > (size_t)64 * 1024)
         return;
     char *grown = realloc(r->debug_output, have + n + 1);
     if (!grown)
@@ -135,16 +135,18 @@ static void take_init_record(struct testcage_cage *c, const struct wire_rec *w)
         c->got_status = true;
         r->exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
         r->signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
-    } else if (w->type == WIRE_PROC && w->nint >= 1 && w->nstr >= 2 && r->nprocs < TC_MAX_LISTED) {
-        testcage_leaked_proc p = {(pid_t)w->i[0], strdup(w->s[0]), strdup(w->s[1])};
-        PUSH(r->procs, r->nprocs, p);
-    } else if (w->type == WIRE_FILE && w->nint >= 2 && w->nstr >= 1 && r->nfiles < TC_MAX_LISTED) {
-        testcage_leaked_file f = {strdup(w->s[0]), (uint64_t)w->i[0], w->i[1] != 0};
-        PUSH(r->files, r->nfiles, f);
-    } else if (w->type == WIRE_IPC && w->nint >= 3 && r->nipcs < TC_MAX_LISTED) {
-        testcage_leaked_ipc i = {(enum testcage_ipc_kind)w->i[0], (int32_t)w->i[1],
-                                 (int32_t)w->i[2]};
-        PUSH(r->ipcs, r->nipcs, i);
+    } else if (w->type == WIRE_PROC && w->nint >= 1 && w->nstr >= 2 && r->nprocs < TC_MAX_LISTED &&
+               grow((void **)&r->procs, r->nprocs, sizeof(*r->procs))) {
+        r->procs[r->nprocs++] =
+            (testcage_leaked_proc){(pid_t)w->i[0], strdup(w->s[0]), strdup(w->s[1])};
+    } else if (w->type == WIRE_FILE && w->nint >= 2 && w->nstr >= 1 && r->nfiles < TC_MAX_LISTED &&
+               grow((void **)&r->files, r->nfiles, sizeof(*r->files))) {
+        r->files[r->nfiles++] =
+            (testcage_leaked_file){strdup(w->s[0]), (uint64_t)w->i[0], w->i[1] != 0};
+    } else if (w->type == WIRE_IPC && w->nint >= 3 && r->nipcs < TC_MAX_LISTED &&
+               grow((void **)&r->ipcs, r->nipcs, sizeof(*r->ipcs))) {
+        r->ipcs[r->nipcs++] = (testcage_leaked_ipc){(enum testcage_ipc_kind)w->i[0],
+                                                    (int32_t)w->i[1], (int32_t)w->i[2]};
     } else if (w->type == WIRE_OMITTED && w->nint >= 3) {
         r->procs_omitted = (size_t)w->i[0];
         r->files_omitted = (size_t)w->i[1];
@@ -168,9 +170,10 @@ static void take_init_record(struct testcage_cage *c, const struct wire_rec *w)
 static void take_body_record(struct testcage_cage *c, const struct wire_rec *w)
 {
     testcage_result *r = &c->res;
-    if (w->type == WIRE_FAILURE && w->nint >= 1 && w->nstr >= 2 && r->nfailures < TC_MAX_LISTED) {
-        testcage_failure f = {w->s[0][0] ? strdup(w->s[0]) : NULL, (int)w->i[0], strdup(w->s[1])};
-        PUSH(r->failures, r->nfailures, f);
+    if (w->type == WIRE_FAILURE && w->nint >= 1 && w->nstr >= 2 && r->nfailures < TC_MAX_LISTED &&
+        grow((void **)&r->failures, r->nfailures, sizeof(*r->failures))) {
+        r->failures[r->nfailures++] =
+            (testcage_failure){w->s[0][0] ? strdup(w->s[0]) : NULL, (int)w->i[0], strdup(w->s[1])};
     } else if (w->type == WIRE_SKIP && w->nstr >= 1 && !r->skip_reason) {
         r->skip_reason = strdup(w->s[0]);
     } else if (w->type == WIRE_EXEC_ERROR && w->nint >= 1 && w->nstr >= 1) {
@@ -565,8 +568,9 @@ static int plan_keep_dir(struct testcage_cage *c, struct cage_plan *p, const tes
     return 0;
 }
 
-int testcage_start(const testcage_opts *o, testcage_cage **out)
+int testcage_start(const testcage_opts *opts, testcage_cage **out)
 {
+    const testcage_opts *o = opts;
     struct testcage_cage *c = cage_new(o);
     if (!c)
         return -1;
@@ -663,8 +667,9 @@ void testcage_cage_terminate(testcage_cage *c)
     send_term(c);
 }
 
-void testcage_cage_finish(testcage_cage *c, testcage_result *out)
+void testcage_cage_finish(testcage_cage *cage, testcage_result *out)
 {
+    testcage_cage *c = cage;
     if (c->phase != OVER && c->pid > 0) {
         kill(c->pid, SIGKILL);
         on_init_exit(c, true);

@@ -153,13 +153,17 @@ static void forward_term(const struct cage_plan *p, pid_t body)
 {
     if (p->pidns && getpid() == 1) {
         kill(-1, SIGTERM);
+        kill(-1, SIGCONT); /* a stopped process could not act on it */
         return;
     }
     kill(-body, SIGTERM);
+    kill(-body, SIGCONT);
     pid_t pids[TC_MAX_LISTED];
     long n = tc_leaks_list_pids(getpid(), pids, TC_MAX_LISTED);
-    for (long k = 0; k < n && k < TC_MAX_LISTED; k++)
+    for (long k = 0; k < n && k < TC_MAX_LISTED; k++) {
         kill(pids[k], SIGTERM);
+        kill(pids[k], SIGCONT);
+    }
 }
 
 /* Waits for the body, reaping every orphan on the way. */

@@ -45,12 +45,15 @@ static pid_t parent_of(pid_t pid)
     if (read_small(path, buf, sizeof(buf)) < 0)
         return -1;                 /* gone while we looked: not a leak */
     char *end = strrchr(buf, ')'); /* comm may hold spaces and parens */
-    char state;
-    int ppid;
-    if (!end || sscanf(end + 1, " %c %d", &state, &ppid) != 2)
+    /* ") S 123 ...": state, then the parent's pid. */
+    if (!end || end[1] != ' ' || !end[2] || end[3] != ' ')
+        return -1;
+    char state = end[2], *after;
+    long ppid = strtol(end + 4, &after, 10);
+    if (after == end + 4 || ppid < 0)
         return -1;
     /* A zombie is already dead; whoever should reap it is the leak. */
-    return state == 'Z' || state == 'X' ? -1 : ppid;
+    return state == 'Z' || state == 'X' ? -1 : (pid_t)ppid;
 }
 
 /* All pids in /proc with their parents. */
@@ -64,7 +67,7 @@ static size_t snapshot(pid_t *pids, pid_t *ppids, size_t max)
     while (n < max && (e = readdir(d))) {
         if (!isdigit((unsigned char)e->d_name[0]))
             continue;
-        pid_t pid = (pid_t)atoi(e->d_name), ppid = parent_of(pid);
+        pid_t pid = (pid_t)strtol(e->d_name, NULL, 10), ppid = parent_of(pid);
         if (ppid < 0)
             continue;
         pids[n] = pid;
@@ -218,11 +221,16 @@ static int report_ipc(int fd, int64_t *omitted)
         if (!f)
             continue;
         char line[512];
-        long key, id;
         if (!fgets(line, sizeof(line), f)) /* header */
             line[0] = 0;
         while (fgets(line, sizeof(line), f)) {
-            if (sscanf(line, "%ld %ld", &key, &id) != 2)
+            char *p = line, *end;
+            long key = strtol(p, &end, 10);
+            if (end == p)
+                continue;
+            p = end;
+            long id = strtol(p, &end, 10);
+            if (end == p)
                 continue;
             counted.ipcs++;
             if (listed++ >= TC_MAX_LISTED) {
@@ -283,7 +291,11 @@ static int unlink_one(const char *path, const struct stat *st, int flag, struct 
 {
     (void)st;
     (void)ftw;
-    return (flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 ? 0 : 0;
+    if (flag == FTW_DP)
+        rmdir(path); /* best effort: go on with the rest of the tree */
+    else
+        unlink(path);
+    return 0;
 }
 
 int tc_remove_tree(const char *dir)

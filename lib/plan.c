@@ -13,7 +13,9 @@
 static void keep_top(struct cage_plan *p, size_t *n, const char *path)
 {
     const char *roots[] = {"/tmp/", "/dev/shm/"};
-    for (size_t r = 0; r < 2 && path && *n < TC_MAX_KEEP; r++) {
+    if (!path)
+        return;
+    for (size_t r = 0; r < 2 && *n < TC_MAX_KEEP; r++) {
         size_t rl = strlen(roots[r]);
         if (strncmp(path, roots[r], rl) != 0 || path[rl] == 0)
             continue;
@@ -21,10 +23,9 @@ static void keep_top(struct cage_plan *p, size_t *n, const char *path)
         if (len >= sizeof(p->keep_store[0]))
             return;
         for (size_t k = 0; k < *n; k++)
-            if (strncmp(p->keep[k], path, len) == 0 && p->keep[k][len] == 0)
+            if (strncmp(p->keep_store[k], path, len) == 0 && p->keep_store[k][len] == 0)
                 return;
-        memcpy(p->keep_store[*n], path, len);
-        p->keep_store[*n][len] = 0;
+        snprintf(p->keep_store[*n], sizeof(p->keep_store[*n]), "%.*s", (int)len, path);
         p->keep[*n] = p->keep_store[*n];
         (*n)++;
     }
@@ -54,12 +55,12 @@ static void program_path(const char *argv0, char out[PATH_MAX])
 static void plan_keep(struct cage_plan *p, const testcage_opts *o)
 {
     size_t n = 0;
+    char path[PATH_MAX] = "";
     for (size_t k = 0; o->keep && o->keep[k] && n < TC_MAX_KEEP; k++) {
         snprintf(p->keep_store[n], sizeof(p->keep_store[n]), "%s", o->keep[k]);
         p->keep[n] = p->keep_store[n];
         n++;
     }
-    char path[PATH_MAX];
     keep_top(p, &n, p->cwd);
     if (o->argv) {
         program_path(o->argv[0], path);

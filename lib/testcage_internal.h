@@ -100,7 +100,7 @@ bool tc_caps_privileged(void);
 /* Pids of every process below `root` (for a PID namespace's init, pid 1:
  * every process but itself), at most max of them; returns how many there
  * are in all, or -1. */
-long tc_leaks_list_pids(pid_t root, pid_t *pids, size_t max);
+long tc_leaks_list_pids(pid_t root, pid_t *out, size_t max);
 
 /* Sends the leak records for the processes, for files below each of dirs
  * (NULL-terminated), and (in an IPC namespace of the cage's own) for SysV

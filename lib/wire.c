@@ -49,11 +49,11 @@ size_t wire_encode(uint8_t *out, size_t cap, const struct wire_rec *r)
     out[WIRE_HEADER] = (uint8_t)r->nint;
     out[WIRE_HEADER + 1] = (uint8_t)r->nstr;
     for (unsigned k = 0; k < r->nint; k++)
-        put_i64(out + WIRE_HEADER + 2 + 8 * k, r->i[k]);
+        put_i64(out + WIRE_HEADER + 2 + (size_t)8 * k, r->i[k]);
     for (unsigned k = 0; k < r->nstr; k++) {
         const char *s = r->s[k] ? r->s[k] : "";
         size_t n = strlen(s);
-        size_t room = cap - pos - 4 - 1 - 5 * (r->nstr - k - 1);
+        size_t room = cap - pos - 4 - 1 - (size_t)5 * (r->nstr - k - 1);
         if (!fits && n > room / (r->nstr - k)) /* share what is left among the strings */
             n = room / (r->nstr - k);
         put_u32(out + pos, (uint32_t)(n + 1));

@@ -119,7 +119,9 @@ int tc_parse_namespaces(const char *s, unsigned *out, char *err, size_t len)
     if (!*s)
         return bad(err, len, "namespace list", s);
     for (const char *p = s; *p;) {
-        char op = (*p == '+' || *p == '-') ? *p++ : '+';
+        char op = '+';
+        if (*p == '+' || *p == '-')
+            op = *p++;
         size_t n = strcspn(p, ",");
         unsigned bit;
         if (ns_bit(p, n, &bit) < 0) {

@@ -15,4 +15,4 @@ echo "== build (AddressSanitizer + UBSan)"
 testcage_build build-asan -DTESTCAGE_SANITIZE=ON
 echo "== tests under ASan/UBSan (valgrind checks excluded: they do not mix)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    ctest --test-dir build-asan -j "$(nproc)" --output-on-failure --timeout 600 -LE valgrind
+    ctest --test-dir build-asan -j "$(nproc)" --output-on-failure --timeout 600 -LE 'valgrind|lint|bench'

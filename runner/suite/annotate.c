@@ -74,7 +74,7 @@ void tc_annotate_cmocka(const tc_suite_case *c, testcage_result *r)
     if (colon) {
         *colon = '\0';
         file = s.loc;
-        line = atoi(colon + 1);
+        line = (int)strtol(colon + 1, NULL, 10);
     }
     const char *msg = s.msg[0] ? s.msg : s.errline[0] ? s.errline : NULL;
     if (msg || file)

@@ -224,7 +224,7 @@ static int run_in_process(tc_suite_case *cases, size_t n)
 
 static size_t run_group(tc_registry *reg)
 {
-    tc_suite_case **sel = calloc(reg->n + 1, sizeof *sel);
+    tc_suite_case **sel = calloc(reg->n + 1, sizeof(tc_suite_case *));
     if (!sel) {
         perror(program_invocation_short_name);
         exit(1);

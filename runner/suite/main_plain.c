@@ -84,7 +84,7 @@ static int run_in_process(const tc_registry *reg, const char *name)
 
 static int run_selected(tc_suite_opts *o, tc_registry *reg)
 {
-    tc_suite_case **sel = calloc(reg->n + 1, sizeof *sel);
+    tc_suite_case **sel = calloc(reg->n + 1, sizeof(tc_suite_case *));
     if (!sel) {
         perror(program_invocation_short_name);
         return 1;

@@ -104,6 +104,8 @@ static int parse_bool(const char *name, const char *s, bool *out)
 
 static int add_filter(tc_suite_opts *o, const char *glob)
 {
+    if (!glob)
+        return bad("--filter", "", "needs a GLOB");
     char **f = realloc(o->filters, (o->nfilters + 1) * sizeof *f);
     if (!f)
         return bad("--filter", glob, strerror(errno));
@@ -199,9 +201,9 @@ static int apply_dispatch(tc_suite_opts *o, const char *opt, const char *name, c
     if (strcmp(opt, "wrap") == 0)
         return set_wrap(o, val);
     if (strcmp(opt, "keep-on-fail") == 0)
-        return *val ? (o->keep_on_fail = val, 0) : bad(name, val, "needs a directory");
+        return val && *val ? (o->keep_on_fail = val, 0) : bad(name, "", "needs a directory");
     if (strcmp(opt, "on-timeout") == 0)
-        return o->on_timeout = *val ? val : NULL, 0;
+        return o->on_timeout = val && *val ? val : NULL, 0;
     /* The rest are booleans: a flag sets them, the environment says 1/0. */
     if (val && parse_bool(name, val, &flag))
         return TC_EXIT_SETUP;

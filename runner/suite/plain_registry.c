@@ -16,7 +16,7 @@ void testcage_register_test(const struct testcage_test *t)
 {
     if (ntests == cap) {
         size_t ncap = cap ? cap * 2 : 64;
-        const struct testcage_test **n = realloc(tests, ncap * sizeof *n);
+        const struct testcage_test **n = realloc(tests, ncap * sizeof(struct testcage_test *));
         if (!n) {
             out_of_memory = true;
             return;

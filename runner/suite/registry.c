@@ -25,8 +25,12 @@ tc_suite_case *tc_registry_add(tc_registry *reg, const char *group, const char *
     if (grow(reg) < 0)
         return NULL;
     char *full = NULL;
-    if (qualified ? asprintf(&full, "%s/%s", group, name) < 0 : !(full = strdup(name)))
+    if (qualified) {
+        if (asprintf(&full, "%s/%s", group, name) < 0)
+            return NULL;
+    } else if (!(full = strdup(name))) {
         return NULL;
+    }
     tc_suite_case *c = &reg->cases[reg->n];
     *c = (tc_suite_case){.group = group,
                          .name = name,

@@ -182,9 +182,9 @@ int testcage_run(const testcage_opts *opts, testcage_result *result);
 /* Event-loop interface. */
 typedef struct testcage_cage testcage_cage;
 
-/* Starts a cage. Returns 0 with *cage set (also when setup failed: the
+/* Starts a cage. Returns 0 with *out set (also when setup failed: the
  * result will say so), or -1 with errno when no cage object could be made. */
-int testcage_start(const testcage_opts *opts, testcage_cage **cage);
+int testcage_start(const testcage_opts *opts, testcage_cage **out);
 
 /* An fd to poll for POLLIN; call testcage_cage_dispatch() when it fires. */
 int testcage_cage_fd(const testcage_cage *cage);
@@ -201,7 +201,7 @@ pid_t testcage_cage_pid(const testcage_cage *cage);
 
 /* Moves the result out and frees the cage. Call after dispatch returned 1;
  * if called earlier the cage is killed first. */
-void testcage_cage_finish(testcage_cage *cage, testcage_result *result);
+void testcage_cage_finish(testcage_cage *cage, testcage_result *out);
 
 /* Cages the calling process itself, for the rest of its life: unshares the
  * mount, IPC and (as asked) UTS, net and user namespaces in place, makes /

@@ -46,7 +46,7 @@ extern "C" {
 
 /* Same contract as _cmocka_run_group_tests(): runs every selected case of the
  * group, each in its own cage, and returns the number that failed. */
-int _testcage_run_group_tests(const char *group_name, const struct CMUnitTest *tests, size_t count,
+int _testcage_run_group_tests(const char *group, const struct CMUnitTest *tests, size_t n,
                               CMFixtureFunction group_setup, CMFixtureFunction group_teardown);
 
 #define testcage_run_group_tests(group_tests, group_setup, group_teardown)                         \
