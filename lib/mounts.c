@@ -134,7 +134,7 @@ static int mount_tmpfs_keeping(const char *target, const struct cage_plan *p, ch
         snprintf(src, sizeof(src), "/proc/self/fd/%d", fds[j]);
         if (rc == 0 &&
             (fstat(fds[j], &st) < 0 || make_mount_point(p->keep[k], S_ISDIR(st.st_mode)) < 0 ||
-             mount(src, p->keep[k], NULL, MS_BIND | MS_REC, NULL) < 0))
+             mount(src, p->keep[k], "none", MS_BIND | MS_REC, NULL) < 0))
             rc = fail(what, len, "bind %s back into the cage", p->keep[k]);
         close(fds[j++]);
     }
@@ -143,7 +143,7 @@ static int mount_tmpfs_keeping(const char *target, const struct cage_plan *p, ch
 
 int tc_mounts_setup(const struct cage_plan *p, char *what, size_t len)
 {
-    /* "none", not NULL: valgrind flags a NULL source as an error. */
+    /* "none", not NULL, for unused source and type: valgrind flags NULL. */
     if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
         return fail(what, len, "make %s private", "/");
     if (p->opts->private_tmp) {
