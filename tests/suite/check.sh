@@ -268,6 +268,30 @@ check_valgrind() {
     same want <(verdicts json vp.json) "plain --valgrind verdicts"
 }
 
+# The linked runner itself under memcheck over hostile cases (crash, abort,
+# hang, leaks, failures, -j 2): 0 errors, 0 leaks, no fd left open. The
+# cages are forks of it: their output is silenced, their own leaks are theirs.
+check_runner_valgrind() {
+    local rc
+    run rc "$VALGRIND" --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+        --track-fds=yes --child-silent-after-fork=yes --vgdb=no --log-file=rv.log \
+        "$SUITE_PLAIN" -j 2 "${LIMITS[@]}" --no-backtrace -q --json rv.json --junit rv.xml > rv.out
+    [ "$rc" = 1 ] || { cat rv.log >&2; fail "runner under valgrind: exit status $rc, expected 1"; }
+    grep -q 'ERROR SUMMARY: 0 errors' rv.log || { cat rv.log >&2; fail "valgrind errors in the runner"; }
+    grep -q 'definitely lost: [1-9]\|indirectly lost: [1-9]' rv.log && fail "the runner leaks memory"
+    # Every fd open at exit must be one the runner inherited (0-2 and CTest's).
+    local leaked
+    leaked=$(awk 'match($0, /== Open [^0-9]* [0-9]+:/) {
+                    fd = substr($0, RSTART, RLENGTH); sub(/:$/, "", fd); sub(/.* /, "", fd)
+                    cur = fd + 0; next }
+                  /<inherited from parent>/ { cur = -1; next }
+                  cur > 2 && /at 0x|by 0x/ { print cur; cur = -1 }' rv.log)
+    [ -z "$leaked" ] || { cat rv.log >&2; fail "fds left open by the runner: $leaked"; }
+    verdicts json rv.json > got
+    grep -q '^crashes crash$' got || fail "runner under valgrind: the crash was not reported"
+    grep -q '^hangs timeout$' got || fail "runner under valgrind: the hang was not reported"
+}
+
 # Cage options reach every case: limits (said once), tmpfs size, kept files.
 check_cage_opts() {
     local rc
