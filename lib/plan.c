@@ -3,6 +3,7 @@
 #include "testcage_internal.h"
 
 #include <limits.h>
+#include <stdbool.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,20 @@ static void program_path(const char *argv0, char out[PATH_MAX])
     out[0] = 0;
 }
 
+/* Our own binary (a linked runner re-executes it); it does not move, so it
+ * is looked up once per process, not once per cage. */
+static const char *own_exe(void)
+{
+    static char exe[PATH_MAX];
+    static bool known;
+    if (!known) {
+        ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        exe[len > 0 ? len : 0] = 0;
+        known = true;
+    }
+    return exe;
+}
+
 static void plan_keep(struct cage_plan *p, const testcage_opts *o)
 {
     size_t n = 0;
@@ -70,11 +85,7 @@ static void plan_keep(struct cage_plan *p, const testcage_opts *o)
         program_path(o->program, path);
         keep_top(p, &n, path);
     }
-    ssize_t len = readlink("/proc/self/exe", path, sizeof(path) - 1);
-    if (len > 0) {
-        path[len] = 0;
-        keep_top(p, &n, path);
-    }
+    keep_top(p, &n, own_exe());
     p->keep[n] = NULL;
 }
 
