@@ -156,14 +156,7 @@ Set ``TESTCAGE_ALLOW_CTEST_MEMCHECK=ON`` to drop the hook.
 
 set_property(GLOBAL PROPERTY _TESTCAGE_MODULE_DIR "${CMAKE_CURRENT_LIST_DIR}")
 
-# Quotes a value as a CMake bracket argument that survives any content.
-function(_testcage_bracket out value)
-  set(eq "=")
-  while(value MATCHES "]${eq}]")
-    string(APPEND eq "=")
-  endwhile()
-  set(${out} "[${eq}[${value}]${eq}]" PARENT_SCOPE)
-endfunction()
+include("${CMAKE_CURRENT_LIST_DIR}/TestCageQuote.cmake")
 
 # Rounds a non-negative decimal number of seconds up to an integer.
 function(_testcage_ceil out value what)
