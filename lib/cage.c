@@ -382,6 +382,8 @@ static void on_init_exit(struct testcage_cage *c, bool block)
     for (int k = 0; k < SRC_COUNT; k++)
         unwatch(c, (enum source)k);
     classify(c, code);
+    if (c->res.signal == SIGKILL && !c->res.killed && tc_limits_oom_killed(&c->lim))
+        set_message(&c->res, "killed by the cage's memory limit (out of memory)");
     c->phase = OVER;
 }
 

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -214,4 +215,28 @@ void tc_limits_release(struct tc_limits *lim)
         }
         lim->dir[k][0] = 0;
     }
+}
+
+/* Did the kernel's OOM killer act inside the cage's memory cgroup? Both
+ * v1's memory.oom_control and v2's memory.events hold "oom_kill N". */
+bool tc_limits_oom_killed(const struct tc_limits *lim)
+{
+    static const char *const files[] = {"memory.oom_control", "memory.events"};
+    for (int k = 0; k < 2; k++) {
+        for (int f = 0; f < 2 && lim->dir[k][0]; f++) {
+            char path[640], line[128];
+            snprintf(path, sizeof(path), "%s/%s", lim->dir[k], files[f]);
+            FILE *in = fopen(path, "re");
+            if (!in)
+                continue;
+            long count = 0;
+            while (fgets(line, sizeof(line), in))
+                if (strncmp(line, "oom_kill ", 9) == 0)
+                    count = strtol(line + 9, NULL, 10);
+            fclose(in);
+            if (count > 0)
+                return true;
+        }
+    }
+    return false;
 }

@@ -56,6 +56,9 @@ int tc_limits_prepare(struct cage_plan *plan, const testcage_opts *opts, struct 
 int tc_limits_join(const struct cage_plan *plan);
 int tc_limits_apply_rlimits(const struct cage_plan *plan);
 
+/* Did the OOM killer act in the cage's memory cgroup? */
+bool tc_limits_oom_killed(const struct tc_limits *lim);
+
 /* Removes the cage's cgroups once it is over. */
 void tc_limits_release(struct tc_limits *lim);
 

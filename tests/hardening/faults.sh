@@ -260,6 +260,8 @@ check_memory() {
     expect_rc "--memory 64m alloc" "$rc" 137
     [ "$(grep -c '^testcage: limits enforced through ' "$WORK/err")" = 1 ] ||
         fail "'limits enforced through' not said exactly once"
+    grep -q "^testcage: killed by the cage's memory limit" "$WORK/err" ||
+        fail "the OOM kill is not named as the memory limit"
     rc=0
     timeout -s KILL 60 "$CLI" --memory 64m -- "$PROG" pass || rc=$?
     expect_rc "--memory 64m, the following case" "$rc" 0
