@@ -4,6 +4,7 @@
 #include "wire_internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
@@ -246,13 +247,17 @@ _Noreturn void tc_cage_init(const struct cage_plan *p)
     tc_cages_close_inherited();
     if (setup_world(p) < 0)
         _exit(TC_INIT_SETUP_FAILED);
-    char tmpdir[64] = "";
+    char tmpdir[PATH_MAX] = "";
     if (!p->pidns && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
         send_error(p->result_w, WIRE_SETUP_ERROR, errno, "become the cage's subreaper");
         _exit(TC_INIT_SETUP_FAILED);
     }
     if (p->fork_only) {
-        strcpy(tmpdir, "/tmp/testcage.XXXXXX");
+        /* Below the caller's TMPDIR when it names one, as mkstemp users expect. */
+        const char *base = getenv("TMPDIR");
+        if (!base || base[0] != '/' || strlen(base) > PATH_MAX - 32)
+            base = "/tmp";
+        snprintf(tmpdir, sizeof(tmpdir), "%s/testcage.XXXXXX", base);
         if (!mkdtemp(tmpdir)) {
             send_error(p->result_w, WIRE_SETUP_ERROR, errno, "make a private TMPDIR");
             _exit(TC_INIT_SETUP_FAILED);

@@ -24,5 +24,17 @@ for ns in ipc mount uts,mount net; do
     kill -0 "$host_pid" 2>/dev/null || fail "--ns $ns timeout killed a host process"
     check_host "$MARK"
 done
+# Fork only: the private TMPDIR lives below the caller's TMPDIR and is gone
+# afterwards, also when the program had to be killed at the timeout.
+base=$WORK/tmpbase
+mkdir -p "$base"
+TMPDIR=$base cage --ns none --timeout 0.3 --grace 0.2 --no-backtrace -- "$HOSTILE" ignore-term "$MARK"
+expect_rc 124 "--ns none ignore-term"
+TMPDIR=$base cage --ns none --timeout 5 -- sh -c 'echo x > "$TMPDIR/$1"' sh "$MARK"
+expect_rc 0 "--ns none writing to its TMPDIR"
+expect_err "^testcage: leaked file $base/testcage\.[^/]*/$MARK \(2 bytes\)$" "TMPDIR litter reported"
+left=$(find "$base" -mindepth 1 | head -5)
+[[ -z $left ]] || fail "--ns none left its private TMPDIR behind: $left"
+check_host "$MARK"
 kill "$host_pid"
 wait "$host_pid" 2>/dev/null || true
