@@ -30,6 +30,7 @@ base=$WORK/tmpbase
 mkdir -p "$base"
 TMPDIR=$base cage --ns none --timeout 0.3 --grace 0.2 --no-backtrace -- "$HOSTILE" ignore-term "$MARK"
 expect_rc 124 "--ns none ignore-term"
+# shellcheck disable=SC2016 # $TMPDIR is the cage's, expanded inside it
 TMPDIR=$base cage --ns none --timeout 5 -- sh -c 'echo x > "$TMPDIR/$1"' sh "$MARK"
 expect_rc 0 "--ns none writing to its TMPDIR"
 expect_err "^testcage: leaked file $base/testcage\.[^/]*/$MARK \(2 bytes\)$" "TMPDIR litter reported"
