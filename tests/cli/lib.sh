@@ -2,6 +2,9 @@
 # lib.sh - shared helpers for the testcage CLI tests: setup, running, assertions, and the
 # host check every test ends with (no surviving process, no /tmp or /dev/shm file, no IPC object).
 
+# shellcheck source=../shell/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/common.sh"
+
 # Arguments of every test script: TESTCAGE_CLI HOSTILE NONS
 tc_setup() {
     TC_NAME=$1
@@ -32,40 +35,6 @@ tc_setup() {
     ERR=$WORK/err
     : >"$OUT"
     : >"$ERR"
-}
-
-# Prints a note to the test log.
-note() {
-    echo "-- $*" >&2
-}
-
-# Marks the test failed and shows the last command's output; keeps going.
-fail() {
-    echo "FAIL: $*" >&2
-    TC_FAILED=1
-    if [[ -n ${TC_LAST:-} ]]; then
-        echo "   command: $TC_LAST" >&2
-        echo "   exit: ${RC:-?}" >&2
-        echo "   stdout (head):" >&2
-        head -c 2000 "$OUT" | sed 's/^/     | /' >&2 || true
-        echo "   stderr (head):" >&2
-        head -c 3000 "$ERR" | sed 's/^/     | /' >&2 || true
-    fi
-}
-
-# run CMD...: runs with stdout/stderr to $OUT/$ERR, exit status in $RC, seconds in $ELAPSED.
-# A watchdog SIGKILLs a runaway command after 30 s (status 137, never 124).
-run() {
-    TC_LAST=$(printf '%q ' "$@")
-    local t0 t1
-    t0=$(date +%s%N)
-    set +e
-    timeout -s KILL 30 "$@" >"$OUT" 2>"$ERR"
-    RC=$?
-    set -e
-    t1=$(date +%s%N)
-    ELAPSED=$(((t1 - t0) / 1000000))
-    note "rc=$RC ${ELAPSED}ms: $TC_LAST"
 }
 
 # run_in INPUT CMD...: like run, with stdin from the file INPUT.

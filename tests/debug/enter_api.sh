@@ -17,7 +17,7 @@ host_has_ipc() { ipcs "$1" | grep -qi -- "^$(hexkey "$2") "; }
 # The program waits on stdin after making its files and IPC objects, so the host can look.
 FIFO=$WORK/stdin
 mkfifo "$FIFO"
-T_LAST="$ENTER_SELF $MARK $KEY"
+TC_LAST="$ENTER_SELF $MARK $KEY"
 "$ENTER_SELF" "$MARK" "$KEY" <"$FIFO" >"$OUT" 2>"$ERR" &
 PID=$!
 T_BG+=("$PID")
@@ -45,7 +45,7 @@ set +e
 wait "$PID"
 RC=$?
 set -e
-note "rc=$RC: $T_LAST"
+note "rc=$RC: $TC_LAST"
 expect_rc 0 "enter_self"
 expect_out "ALL OK"
 if grep -q '^FAIL' "$OUT"; then

@@ -55,7 +55,7 @@ cage --enter "$INIT" "no-such-command-$MARK"
 expect_rc 127 "--enter with a missing CMD"
 
 # Default CMD is $SHELL: give it a script on stdin.
-T_LAST="SHELL=/bin/sh $TC --enter $INIT <<< 'cat /tmp/...-file'"
+TC_LAST="SHELL=/bin/sh $TC --enter $INIT <<< 'cat /tmp/...-file'"
 set +e
 SHELL=/bin/sh timeout -s KILL 30 "$TC" --enter "$INIT" <<<"cat /tmp/$MARK-body-file" >"$OUT" 2>"$ERR"
 RC=$?
@@ -98,7 +98,7 @@ set +e
 wait "$BG"
 RC=$?
 set -e
-T_LAST="the background testcage"
+TC_LAST="the background testcage"
 expect_rc 0 "the cage, stopped through --enter"
 for ((i = 0; i < 100; i++)); do
     kill -0 "$ENTERED" 2>/dev/null || break

@@ -8,7 +8,7 @@ dbg_setup grace "$@"
 
 # bg_cage ARGS...: starts testcage in the background (pid in $BG, output in $OUT/$ERR).
 bg_cage() {
-    T_LAST=$(printf '%q ' "$TC" "$@")
+    TC_LAST=$(printf '%q ' "$TC" "$@")
     : >"$OUT"
     "$TC" "$@" >"$OUT" 2>"$ERR" &
     BG=$!
@@ -33,7 +33,7 @@ end_bg() {
     set -e
     t1=$(date +%s%N)
     ELAPSED=$(((t1 - t0) / 1000000))
-    note "rc=$RC ${ELAPSED}ms after the signal: $T_LAST"
+    note "rc=$RC ${ELAPSED}ms after the signal: $TC_LAST"
 }
 
 # 1. A program that traps SIGTERM and needs 0.5 s: within the default grace (2 s) it finishes.

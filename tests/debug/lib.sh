@@ -2,6 +2,9 @@
 # lib.sh - helpers of the issue-7 debugging tests: setup, running, assertions, and the host
 # check each test ends with (no process with its marker survives, no file in /tmp or /dev/shm).
 
+# shellcheck source=../shell/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/common.sh"
+
 # Arguments of every script: TESTCAGE_CLI DBG_PROG ENTER_SELF
 dbg_setup() {
     T_NAME=$1
@@ -28,42 +31,10 @@ dbg_setup() {
     ERR=$WORK/err
     : >"$OUT"
     : >"$ERR"
-    T_FAILED=0
+    TC_FAILED=0
     T_HOST_FILES=()
     T_BG=()
     trap dbg_finish EXIT
-}
-
-note() {
-    echo "-- $*" >&2
-}
-
-# Marks the test failed, shows the last command's output, and keeps going.
-fail() {
-    echo "FAIL: $*" >&2
-    T_FAILED=1
-    if [[ -n ${T_LAST:-} ]]; then
-        echo "   command: $T_LAST (exit ${RC:-?})" >&2
-        echo "   stdout (head):" >&2
-        head -c 2000 "$OUT" | sed 's/^/     | /' >&2 || true
-        echo "   stderr (head):" >&2
-        head -c 4000 "$ERR" | sed 's/^/     | /' >&2 || true
-    fi
-}
-
-# run CMD...: stdout/stderr to $OUT/$ERR, status in $RC, milliseconds in $ELAPSED; a watchdog
-# SIGKILLs a runaway command after $WATCHDOG (default 30) s.
-run() {
-    T_LAST=$(printf '%q ' "$@")
-    local t0 t1
-    t0=$(date +%s%N)
-    set +e
-    timeout -s KILL "${WATCHDOG:-30}" "$@" >"$OUT" 2>"$ERR"
-    RC=$?
-    set -e
-    t1=$(date +%s%N)
-    ELAPSED=$(((t1 - t0) / 1000000))
-    note "rc=$RC ${ELAPSED}ms: $T_LAST"
 }
 
 cage() {
@@ -130,7 +101,7 @@ check_host() {
 dbg_finish() {
     local rc=$? p
     trap - EXIT
-    T_LAST=
+    TC_LAST=
     for p in "${T_BG[@]}"; do
         kill -9 "$p" 2>/dev/null || true
         wait "$p" 2>/dev/null || true
@@ -138,12 +109,12 @@ dbg_finish() {
     ((${#T_HOST_FILES[@]} == 0)) || rm -rf "${T_HOST_FILES[@]}"
     cd /
     check_host "$MARK"
-    if [[ $rc != 0 && $T_FAILED == 0 ]]; then
+    if [[ $rc != 0 && $TC_FAILED == 0 ]]; then
         echo "FAIL: $T_NAME: script error (exit $rc)" >&2
-        T_FAILED=1
+        TC_FAILED=1
     fi
     rm -rf "$WORK"
-    if [[ $T_FAILED != 0 ]]; then
+    if [[ $TC_FAILED != 0 ]]; then
         echo "$T_NAME: FAILED" >&2
         exit 1
     fi
