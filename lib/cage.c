@@ -2,6 +2,7 @@
  * (result and report records, captured output, deadline, init exit) and
  * turn what it learns into a testcage_result. */
 #include "testcage_internal.h"
+#include "rawsys.h"
 #include "wire_internal.h"
 
 #include <errno.h>
@@ -15,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -45,6 +49,10 @@ struct testcage_cage {
     bool got_status;
     bool has_debug;    /* an on-timeout command runs before SIGTERM */
     char *keep_parent; /* keep_on_fail, for result->kept_dir */
+    int park_fd;       /* vm init: the runner's end of the hold-still channel */
+    char *stack;       /* vm init: its stack (and plan), back to the pool once reaped */
+    bool reaped;
+    char tmpdir[PATH_MAX]; /* fork-only: the private TMPDIR, removed at the end */
     struct tc_limits lim;
     testcage_result res;
 };
@@ -75,10 +83,15 @@ static void close_fd(int *fd)
 
 void tc_cages_close_inherited(void)
 {
-    for (struct testcage_cage *c = live_cages; c; c = c->next) {
+    /* Only reads shared memory: the fds are closed in our own table. */
+    for (const struct testcage_cage *c = live_cages; c; c = c->next) {
         for (int k = 0; k < SRC_COUNT; k++)
-            close_fd(&c->fd[k]);
-        close_fd(&c->epfd);
+            if (c->fd[k] >= 0)
+                tc_sys(SYS_close, c->fd[k]);
+        if (c->epfd >= 0)
+            tc_sys(SYS_close, c->epfd);
+        if (c->park_fd >= 0)
+            tc_sys(SYS_close, c->park_fd);
     }
 }
 
@@ -114,6 +127,17 @@ static bool grow(void **arr, size_t n, size_t size)
 }
 
 static void send_term(struct testcage_cage *c);
+
+/* A vm init clones a copy of our memory only while we are blocked in a
+ * read: the copy then finds libc and the heap at rest. */
+static void hold_still(struct testcage_cage *c)
+{
+    char b = 'h';
+    if (c->park_fd < 0 || write(c->park_fd, &b, 1) != 1)
+        return;
+    while (read(c->park_fd, &b, 1) < 0 && errno == EINTR)
+        ;
+}
 
 static void append_debug(testcage_result *r, const char *chunk, size_t n)
 {
@@ -153,6 +177,8 @@ static void take_init_record(struct testcage_cage *c, const struct wire_rec *w)
         r->ipcs_omitted = (size_t)w->i[2];
     } else if (w->type == WIRE_DEBUG && w->nstr >= 1) {
         append_debug(r, w->s[0], w->slen[0]);
+    } else if (w->type == WIRE_HOLD) {
+        hold_still(c);
     } else if (w->type == WIRE_DEBUG_DONE) {
         if (c->phase == DEBUGGING)
             send_term(c);
@@ -373,6 +399,7 @@ static void on_init_exit(struct testcage_cage *c, bool block)
     int code;
     if (!reap_init(c, block, &code))
         return;
+    c->reaped = true;
     c->res.duration = elapsed(&c->start);
     if (c->fd[SRC_RESULT] >= 0)
         drain_records(c, SRC_RESULT);
@@ -435,10 +462,126 @@ static int capture_init(struct capture *cp, size_t limit)
     return cp->head && cp->tail ? 0 : -1;
 }
 
-static pid_t clone_cage(unsigned long flags)
+/* ---- cloning the init ---- */
+
+/* A vm init's stack: the body and the helpers it clones go on on their
+ * copies of it, so it is as big as a main thread's (only touched pages
+ * cost anything). Stacks are reused once their init is reaped. */
+#define INIT_STACK ((size_t)8 << 20)
+#define STACK_POOL 8
+
+static char *stack_pool[STACK_POOL];
+
+static char *stack_take(void)
 {
+    for (int k = 0; k < STACK_POOL; k++) {
+        if (stack_pool[k]) {
+            char *st = stack_pool[k];
+            stack_pool[k] = NULL;
+            return st;
+        }
+    }
+    char *st = mmap(NULL, INIT_STACK, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+    if (st == MAP_FAILED)
+        return NULL;
+    if (mprotect(st, 4096, PROT_NONE) < 0) { /* guard page */
+        munmap(st, INIT_STACK);
+        return NULL;
+    }
+    return st;
+}
+
+static void stack_give(char *st)
+{
+    for (int k = 0; k < STACK_POOL; k++) {
+        if (!stack_pool[k]) {
+            stack_pool[k] = st;
+            return;
+        }
+    }
+    munmap(st, INIT_STACK);
+}
+
+/* The init may share our memory where it can make raw system calls, and
+ * where nothing watches memory from outside (valgrind, sanitizers). */
+static bool vm_init_usable(void)
+{
+#if !TC_RAW_SYSCALLS || defined(__SANITIZE_ADDRESS__)
+    return false;
+#else
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+    return false;
+#endif
+#endif
+    static int usable = -1;
+    if (usable < 0) {
+        const char *preload = getenv("LD_PRELOAD");
+        const char *mode = getenv("TESTCAGE_INIT");
+        usable = !(preload && strstr(preload, "vgpreload")) && !(mode && strcmp(mode, "fork") == 0);
+    }
+    return usable;
+#endif
+}
+
+/* What a raw clone must hand over to keep the copy's libc whole: the
+ * kernel fills glibc's tid field, the robust-futex list is registered again. */
+static void plan_raw_fork(struct cage_plan *p)
+{
+    int *tid = NULL;
+    if (prctl(PR_GET_TID_ADDRESS, &tid) == 0 && tid && *tid == gettid())
+        p->tid_addr = tid;
+    size_t len = 0;
+    void *head = NULL;
+    if (syscall(SYS_get_robust_list, 0, &head, &len) == 0) {
+        p->robust_head = head;
+        p->robust_len = len;
+    }
+}
+
+static int vm_entry(void *plan)
+{
+    tc_cage_init(plan);
+}
+
+/* Clones the init sharing our memory, on its own stack with its own copy
+ * of the plan, and holds still until it has cloned the body. */
+static pid_t clone_vm(struct testcage_cage *c, const struct cage_plan *p, unsigned long flags)
+{
+    int sv[2];
+    if (!c->stack && !(c->stack = stack_take()))
+        return -1;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+        return -1;
+    char *top = c->stack + INIT_STACK - sizeof(*p);
+    struct cage_plan *copy = (struct cage_plan *)(void *)(top - ((uintptr_t)top & 63));
+    tc_plan_copy(copy, p);
+    copy->vm = true;
+    copy->park_fd = sv[1];
+    c->park_fd = sv[0];
+    pid_t pid = clone(vm_entry, copy, (int)(flags | CLONE_VM | SIGCHLD), copy);
+    int err = errno;
+    close(sv[1]);
+    char b;
+    while (pid > 0 && read(c->park_fd, &b, 1) < 0 && errno == EINTR)
+        ;
+    if (pid < 0)
+        close_fd(&c->park_fd);
+    errno = err;
+    return pid;
+}
+
+static pid_t clone_init(struct testcage_cage *c, struct cage_plan *p, unsigned long flags)
+{
+    fflush(NULL); /* or buffered output would be printed by the child too */
+    if (vm_init_usable())
+        return clone_vm(c, p, flags);
     /* A fork with namespace flags: no CLONE_VM, so no stack to hand over. */
-    return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+    pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+    if (pid == 0)
+        tc_cage_init(p);
+    return pid;
 }
 
 static bool namespaces_refused(int err)
@@ -446,13 +589,29 @@ static bool namespaces_refused(int err)
     return err == EPERM || err == EINVAL || err == ENOSPC || err == EUSERS || err == ENOSYS;
 }
 
+/* Fork-only: the private TMPDIR, below the caller's TMPDIR when it names
+ * one, as mkstemp users expect. */
+static int make_tmpdir(struct testcage_cage *c, struct cage_plan *p)
+{
+    const char *base = getenv("TMPDIR");
+    if (!base || base[0] != '/' || strlen(base) > sizeof(p->tmpdir) - 32)
+        base = "/tmp";
+    snprintf(p->tmpdir, sizeof(p->tmpdir), "%s/testcage.XXXXXX", base);
+    if (!mkdtemp(p->tmpdir)) {
+        set_message(&c->res, "cannot make a private TMPDIR: %s", strerror(errno));
+        c->res.status = TESTCAGE_SETUP_ERROR;
+        return -1;
+    }
+    snprintf(c->tmpdir, sizeof(c->tmpdir), "%s", p->tmpdir);
+    return 0;
+}
+
 /* Clones the init; falls back to fork only when no namespace can be made. */
 static pid_t spawn(struct testcage_cage *c, struct cage_plan *p, const testcage_opts *o)
 {
+    plan_raw_fork(p);
     if (!p->fork_only && !ns_unavailable) {
-        pid_t pid = clone_cage(tc_clone_flags(p->ns));
-        if (pid == 0)
-            tc_cage_init(p);
+        pid_t pid = clone_init(c, p, tc_clone_flags(p->ns));
         if (pid > 0 || !namespaces_refused(errno))
             return pid;
         ns_unavailable = errno;
@@ -472,10 +631,9 @@ static pid_t spawn(struct testcage_cage *c, struct cage_plan *p, const testcage_
         p->ns = 0;
         p->drop_caps = p->drop_all_caps = false;
     }
-    pid_t pid = clone_cage(0);
-    if (pid == 0)
-        tc_cage_init(p);
-    return pid;
+    if (make_tmpdir(c, p) < 0)
+        return -1;
+    return clone_init(c, p, 0);
 }
 
 static int open_watch_fds(struct testcage_cage *c, const testcage_opts *o)
@@ -517,6 +675,7 @@ static struct testcage_cage *cage_new(const testcage_opts *o)
         return NULL;
     for (int k = 0; k < SRC_COUNT; k++)
         c->fd[k] = -1;
+    c->park_fd = -1;
     c->epfd = epoll_create1(EPOLL_CLOEXEC);
     /* Made first: with it a cage whose setup fails later (no fds left)
      * can still wake its caller's poll loop. */
@@ -578,8 +737,11 @@ int testcage_start(const testcage_opts *opts, testcage_cage **out)
         return -1;
     if (runner_pidfd < 0)
         runner_pidfd = pidfd_open(getpid(), 0); /* CLOEXEC by default */
-    struct cage_plan p = {
-        .opts = o, .capture_w = -1, .runner_pidfd = runner_pidfd, .cgroup_fd = {-1, -1}};
+    struct cage_plan p = {.opts = o,
+                          .capture_w = -1,
+                          .park_fd = -1,
+                          .runner_pidfd = runner_pidfd,
+                          .cgroup_fd = {-1, -1}};
     int res[2] = {-1, -1}, rep[2] = {-1, -1}, cap[2] = {-1, -1};
     if (!getcwd(p.cwd, sizeof(p.cwd)))
         p.cwd[0] = 0;
@@ -587,6 +749,7 @@ int testcage_start(const testcage_opts *opts, testcage_cage **out)
     tc_plan_paths(&p, o);
     tc_plan_namespaces(&p, o);
     tc_plan_debug(&p, o);
+    tc_plan_policy(&p, o);
     c->has_debug = p.debug_cmd[0] != 0;
     if (tc_limits_prepare(&p, o, &c->lim) < 0) {
         set_message(&c->res, "cannot set up the resource limits: %s", strerror(errno));
@@ -612,7 +775,6 @@ int testcage_start(const testcage_opts *opts, testcage_cage **out)
         c->fd[SRC_CAPTURE] = cap[0];
         res[0] = rep[0] = cap[0] = -1;
         link_cage(c); /* from here on, later cages' children close our fds */
-        fflush(NULL); /* or buffered output would be printed by the child too */
         c->pid = spawn(c, &p, o);
     }
     int err = errno;
@@ -681,8 +843,14 @@ void testcage_cage_finish(testcage_cage *cage, testcage_result *out)
     for (int k = 0; k < SRC_COUNT; k++)
         close_fd(&c->fd[k]);
     close_fd(&c->epfd);
+    close_fd(&c->park_fd);
     unlink_cage(c);
     tc_limits_release(&c->lim);
+    /* Usually gone already; left when the init was killed or found files. */
+    if (c->tmpdir[0] && rmdir(c->tmpdir) < 0 && errno != ENOENT)
+        tc_remove_tree(c->tmpdir);
+    if (c->stack && (c->reaped || c->pid < 0))
+        stack_give(c->stack); /* else an init may still run on it: leave it */
     free(c->cap.head);
     free(c->cap.tail);
     free(c->result_rd);

@@ -64,7 +64,7 @@ static _Noreturn void exec_command(const struct cage_plan *p, int out, const cha
     setpgid(0, 0);
     /* With --no-proc the init still sees the host's /proc, where %p would
      * name some host process: give the command the cage's own. */
-    if ((p->ns & TESTCAGE_NS_PID) && !p->opts->fresh_proc && unshare(CLONE_NEWNS) == 0)
+    if ((p->ns & TESTCAGE_NS_PID) && !p->fresh_proc && unshare(CLONE_NEWNS) == 0)
         mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
     dup2(out, 1);
     dup2(out, 2);

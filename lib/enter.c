@@ -20,17 +20,20 @@ int testcage_enter(const testcage_opts *o)
     if (!getcwd(p.cwd, sizeof(p.cwd)))
         p.cwd[0] = 0;
     tc_plan_paths(&p, &local);
+    tc_plan_policy(&p, &local);
     if (unshare((int)tc_clone_flags(p.ns)) < 0)
         return -1;
     char what[256];
-    if ((p.ns & TESTCAGE_NS_USER) && tc_userns_map(p.uid, p.gid, what, sizeof(what)) < 0)
+    int rc = 0;
+    if (p.ns & TESTCAGE_NS_USER)
+        rc = tc_userns_map(p.uid, p.gid, what, sizeof(what));
+    if (rc == 0)
+        rc = tc_mounts_setup(&p, what, sizeof(what));
+    if (rc == 0 && (p.ns & TESTCAGE_NS_UTS) && sethostname(p.hostname, strlen(p.hostname)) < 0)
         return -1;
-    if (tc_mounts_setup(&p, what, sizeof(what)) < 0)
-        return -1;
-    const char *name = o->hostname ? o->hostname : "testcage";
-    if ((p.ns & TESTCAGE_NS_UTS) && sethostname(name, strlen(name)) < 0)
-        return -1;
-    if ((p.ns & TESTCAGE_NS_NET) && tc_net_lo_up() < 0)
-        return -1;
-    return 0;
+    if (rc == 0 && (p.ns & TESTCAGE_NS_NET))
+        rc = tc_net_lo_up();
+    if (rc < 0)
+        errno = -rc;
+    return rc < 0 ? -1 : 0;
 }

@@ -1,45 +1,109 @@
-/* init.c - the cage init (pid 1 of the cage, never runs test code) and the
- * start of the test body it forks (pid 2). Runs in the child of the clone. */
+/* init.c - the cage init (pid 1 of the cage, never runs test code), the test
+ * body it clones (pid 2) and the helpers it clones for work that needs libc.
+ * The init may share the runner's memory (CLONE_VM, see cage.c): it makes
+ * raw system calls only, reads only its plan, and clones a process only
+ * while the runner holds still, so that every copy finds libc at rest. */
 #include "testcage_internal.h"
+#include "rawsys.h"
 #include "wire_internal.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
-#include <sys/mount.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+#if __has_include(<sys/rseq.h>)
+#include <sys/rseq.h>
+#define TC_HAVE_RSEQ 1
+#endif
 
 int tc_report_fd = -1;
 
-static void send_error(int fd, int type, int err, const char *what)
+/* Fork-only mode has no namespace whose end kills everything: the init
+ * outlives the runner just long enough to kill what the test left. */
+#define RUNNER_DIED SIGUSR2
+#define MAX_HELPERS 4
+
+enum job { JOB_REPORT, JOB_DEBUG, JOB_TERM, JOB_KILL, JOB_CLEANUP };
+
+/* The init's whole state; it lives on the init's own stack. */
+struct init {
+    const struct cage_plan *p;
+    unsigned long sigs; /* kernel sigset of the signals the init takes */
+    pid_t runner, self, body;
+    pid_t helpers[MAX_HELPERS];
+    bool failed; /* the body's status alone says it failed */
+};
+
+static _Noreturn void die(int code)
 {
-    struct wire_rec r = {.type = (uint32_t)type, .nint = 1, .nstr = 1, .i = {err}};
+    for (;;)
+        tc_sys(SYS_exit_group, code);
+}
+
+static void send_error(int fd, int type, long err, const char *what)
+{
+    struct wire_rec r = {.type = (uint32_t)type, .nint = 1, .nstr = 1, .i = {err < 0 ? -err : err}};
     r.s[0] = what;
-    wire_send(fd, &r);
+    wire_send_raw(fd, &r);
 }
 
-/* The runner may have died between the clone and PR_SET_PDEATHSIG. */
-static bool runner_gone(int pidfd)
+/* ---- processes cloned by the init ---- */
+
+/* A process made by tc_raw_fork is a copy whose libc was not told: give it
+ * what glibc's fork() would (the tid came with the clone). */
+static void after_raw_fork(const struct cage_plan *p)
 {
-    struct pollfd p = {.fd = pidfd, .events = POLLIN};
-    return pidfd >= 0 && poll(&p, 1, 0) > 0;
+    if (p->robust_head)
+        tc_sys(SYS_set_robust_list, p->robust_head, p->robust_len);
+#ifdef TC_HAVE_RSEQ
+    if (__rseq_size > 0 && tc_thread_pointer())
+        tc_sys(SYS_rseq, (char *)tc_thread_pointer() + __rseq_offset,
+               __rseq_size < 32 ? 32 : __rseq_size, 0, RSEQ_SIG);
+#endif
+    if (p->park_fd >= 0)
+        close(p->park_fd);
 }
 
-/* Dispositions stay as in the caller, as after any fork; only the mask the
- * init used for sigwaitinfo is undone. */
-static void reset_signals(void)
+/* vm: asks the runner to hold still and waits until it does. */
+static void hold_runner(const struct init *in)
 {
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
+    const struct cage_plan *p = in->p;
+    if (!p->vm || tc_sys(SYS_getppid) != in->runner)
+        return; /* a dead runner changes nothing any more */
+    struct wire_rec r = {.type = WIRE_HOLD};
+    char ack;
+    if (wire_send_raw(p->result_w, &r) == 0)
+        while (tc_sys(SYS_read, p->park_fd, &ack, 1) == -EINTR)
+            ;
+}
+
+static void release_runner(const struct cage_plan *p)
+{
+    char go = 'r';
+    if (p->vm)
+        tc_sys(SYS_write, p->park_fd, &go, 1);
+}
+
+/* Clones a copy of the (held) runner's memory; returns as fork() does. */
+static long clone_copy(const struct init *in)
+{
+    hold_runner(in);
+    long pid = tc_raw_fork(in->p->tid_addr);
+    if (pid != 0)
+        release_runner(in->p);
+    else
+        after_raw_fork(in->p);
+    return pid;
 }
 
 static int clamp_status(int rc)
@@ -47,9 +111,18 @@ static int clamp_status(int rc)
     return rc >= 0 && rc <= 255 ? rc : 1;
 }
 
-static _Noreturn void run_body(const struct cage_plan *p, const char *tmpdir)
+/* The body, cloned before the cage's world is made: it waits for the
+ * init's word that mounts and maps are in place. */
+static _Noreturn void run_body(const struct cage_plan *p, int go_fd)
 {
     const testcage_opts *o = p->opts;
+    char go = 0;
+    ssize_t n;
+    while ((n = read(go_fd, &go, 1)) < 0 && errno == EINTR)
+        ;
+    if (n != 1 || go != 'g')
+        _exit(TC_INIT_SETUP_FAILED); /* the init could not make the cage */
+    close(go_fd);
     close(p->result_w);
     if (p->runner_pidfd >= 0)
         close(p->runner_pidfd);
@@ -58,7 +131,12 @@ static _Noreturn void run_body(const struct cage_plan *p, const char *tmpdir)
     /* In fork-only mode nothing else ends the body with its init. */
     if (!p->pidns && (setpgid(0, 0) < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) < 0))
         _exit(TC_INIT_SETUP_FAILED);
-    reset_signals();
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    /* Cloned before the mounts: see the new /tmp under the same name. */
+    if ((p->ns & TESTCAGE_NS_MOUNT) && p->cwd[0] && chdir(p->cwd) < 0 && chdir("/") < 0)
+        _exit(TC_INIT_SETUP_FAILED);
     if (p->capture_w >= 0) {
         if (dup2(p->capture_w, 1) < 0 || dup2(p->capture_w, 2) < 0)
             _exit(TC_INIT_SETUP_FAILED);
@@ -68,8 +146,15 @@ static _Noreturn void run_body(const struct cage_plan *p, const char *tmpdir)
     snprintf(fdnum, sizeof(fdnum), "%d", p->report_w);
     tc_report_fd = p->report_w;
     if (setenv("TESTCAGE_REPORT_FD", fdnum, 1) < 0 || setenv("TESTCAGE_IN_CAGE", "1", 1) < 0 ||
-        (tmpdir && setenv("TMPDIR", tmpdir, 1) < 0))
+        (p->fork_only && setenv("TMPDIR", p->tmpdir, 1) < 0))
         _exit(TC_INIT_SETUP_FAILED);
+    if (tc_limits_join(p) < 0) {
+        send_error(p->report_w, WIRE_SETUP_ERROR, errno, "join the cage's cgroup");
+        _exit(TC_INIT_SETUP_FAILED);
+    }
+    for (int k = 0; k < 2; k++)
+        if (p->cgroup_fd[k] >= 0)
+            close(p->cgroup_fd[k]);
     if (tc_limits_apply_rlimits(p) < 0) {
         send_error(p->report_w, WIRE_SETUP_ERROR, errno, "set the resource limits");
         _exit(TC_INIT_SETUP_FAILED);
@@ -92,143 +177,38 @@ static _Noreturn void run_body(const struct cage_plan *p, const char *tmpdir)
     _exit(clamp_status(rc));
 }
 
-/* Fork-only mode has no namespace whose end kills everything: the init
- * outlives the runner just long enough to kill what the test left. */
-#define RUNNER_DIED SIGUSR2
-
-static pid_t runner_pid; /* the parent as the init first saw it */
-
-/* Only the runner may steer the init: a test that signals its pid 1 (or,
- * fork-only, its parent) is ignored. From outside a PID namespace the
- * sender's pid reads as 0. */
-static bool from_runner(const struct cage_plan *p, const siginfo_t *info)
-{
-    return p->pidns ? info->si_pid == 0 : info->si_pid == runner_pid;
-}
-
-static _Noreturn void clean_up_after_runner(const struct cage_plan *p, const char *tmpdir)
-{
-    tc_leaks_kill_all(getpid());
-    if (p->fork_only && tmpdir && *tmpdir)
-        tc_remove_tree(tmpdir);
-    _exit(TC_INIT_SETUP_FAILED);
-}
-
-/* Signals the init acts on; all are blocked and taken with sigwaitinfo. */
-static void init_signals(sigset_t *set)
-{
-    sigemptyset(set);
-    int sigs[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, RUNNER_DIED};
-    for (size_t k = 0; k < sizeof(sigs) / sizeof(sigs[0]); k++)
-        sigaddset(set, sigs[k]);
-    sigprocmask(SIG_BLOCK, set, NULL);
-}
-
-/* Makes the cage's world; returns 0 or sends the reason and returns -1. */
-static int setup_world(const struct cage_plan *p)
-{
-    char what[256] = "";
-    int rc = 0;
-    if ((p->ns & TESTCAGE_NS_USER) && tc_userns_map(p->uid, p->gid, what, sizeof(what)) < 0)
-        rc = -1;
-    if (rc == 0 && (p->ns & TESTCAGE_NS_MOUNT) && tc_mounts_setup(p, what, sizeof(what)) < 0)
-        rc = -1;
-    if (rc == 0 && (p->ns & TESTCAGE_NS_UTS)) {
-        const char *name = p->opts->hostname ? p->opts->hostname : "testcage";
-        if (sethostname(name, strlen(name)) < 0) {
-            snprintf(what, sizeof(what), "set the hostname");
-            rc = -1;
-        }
-    }
-    if (rc == 0 && (p->ns & TESTCAGE_NS_NET) && tc_net_lo_up() < 0) {
-        snprintf(what, sizeof(what), "bring up lo");
-        rc = -1;
-    }
-    if (rc < 0)
-        send_error(p->result_w, WIRE_SETUP_ERROR, errno, what);
-    return rc;
-}
-
-/* Forwards a termination request to every process of the cage. */
-static void forward_term(const struct cage_plan *p, pid_t body)
-{
-    if (p->pidns && getpid() == 1) {
-        kill(-1, SIGTERM);
-        kill(-1, SIGCONT); /* a stopped process could not act on it */
-        return;
-    }
-    kill(-body, SIGTERM);
-    kill(-body, SIGCONT);
-    pid_t pids[TC_MAX_LISTED];
-    long n = tc_leaks_list_pids(getpid(), pids, TC_MAX_LISTED);
-    for (long k = 0; k < n && k < TC_MAX_LISTED; k++) {
-        kill(pids[k], SIGTERM);
-        kill(pids[k], SIGCONT);
-    }
-}
-
-/* Waits for the body, reaping every orphan on the way. */
-static int wait_body(const struct cage_plan *p, const sigset_t *set, pid_t body, const char *tmpdir)
-{
-    for (;;) {
-        siginfo_t info;
-        int sig = sigwaitinfo(set, &info);
-        if (sig == SIGCHLD) {
-            int st;
-            pid_t pid;
-            while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-                if (pid == body)
-                    return st;
-        } else if (sig == RUNNER_DIED && !p->pidns && getppid() != runner_pid) {
-            clean_up_after_runner(p, tmpdir);
-        } else if (sig > 0 && !from_runner(p, &info)) {
-            continue;
-        } else if (sig == SIGUSR1) {
-            tc_debug_run(p, body);
-        } else if (sig == SIGQUIT) {
-            tc_leaks_kill_all(getpid()); /* the grace period is over */
-        } else if (sig > 0 && sig != RUNNER_DIED) {
-            forward_term(p, body);
-        }
-    }
-}
-
-/* With --no-proc the body saw the host's /proc; the init needs the cage's
- * own to list survivors, so it mounts one in a mount namespace of its own. */
+/* With --no-proc the cage saw the host's /proc; the helper needs the
+ * cage's own to list survivors, so it mounts one in a mount namespace of
+ * its own. */
 static void private_proc(void)
 {
     if (unshare(CLONE_NEWNS) == 0)
         mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 }
 
-static void report_end(const struct cage_plan *p, int status, const char *tmpdir)
+/* The leak report in detail, then the kill and the kept files. */
+static void report_leaks(const struct init *in)
 {
-    struct wire_rec r = {.type = WIRE_STATUS, .nint = 1, .i = {status}};
-    wire_send(p->result_w, &r);
-    while (waitpid(-1, NULL, WNOHANG) > 0)
-        ; /* orphans that just died are not leaks */
-    pid_t self = getpid();
-    if ((p->ns & TESTCAGE_NS_PID) && !p->opts->fresh_proc)
+    const struct cage_plan *p = in->p;
+    pid_t root = p->pidns ? 1 : in->self;
+    bool private_tmp = (p->ns & TESTCAGE_NS_MOUNT) && p->private_tmp;
+    if (p->pidns && !p->fresh_proc)
         private_proc();
-    bool private_tmp = (p->ns & TESTCAGE_NS_MOUNT) && p->opts->private_tmp;
     long leaks = 0;
-    if (p->opts->leaks != TESTCAGE_LEAKS_IGNORE) {
+    if (p->leaks != TESTCAGE_LEAKS_IGNORE) {
         const char *ns_dirs[] = {"/tmp", "/dev/shm", NULL};
-        const char *fo_dirs[] = {tmpdir, NULL};
+        const char *fo_dirs[] = {p->tmpdir, NULL};
         const char *none[] = {NULL};
-        leaks = tc_leaks_report(p->result_w, self, (p->ns & TESTCAGE_NS_IPC) != 0,
+        leaks = tc_leaks_report(p->result_w, root, (p->ns & TESTCAGE_NS_IPC) != 0,
                                 p->fork_only  ? fo_dirs
                                 : private_tmp ? ns_dirs
                                               : none);
     }
-    /* A scan that found no process proves none is left to fork another:
-     * skip the second walk over the host's /proc (fork-only is slow there). */
-    if (p->pidns || p->opts->leaks == TESTCAGE_LEAKS_IGNORE || tc_leaks_last_procs() != 0)
-        tc_leaks_kill_all(self);
+    if (!p->pidns)
+        tc_leaks_kill_all(root); /* in a PID namespace the init's exit does it */
     /* The runner decides the verdict; this is its best guess at "failed"
      * (the test's own failure records can only add to it). */
-    bool failed = !WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 77) ||
-                  (p->opts->leaks == TESTCAGE_LEAKS_FAIL && leaks > 0);
+    bool failed = in->failed || (p->leaks == TESTCAGE_LEAKS_FAIL && leaks > 0);
     if (failed && private_tmp && p->keep_fd >= 0 && tc_keep_files(p->keep_fd, p->keep_name) == 0) {
         struct wire_rec kept = {.type = WIRE_KEPT, .nstr = 1};
         kept.s[0] = p->keep_name;
@@ -236,53 +216,294 @@ static void report_end(const struct cage_plan *p, int status, const char *tmpdir
     }
 }
 
-_Noreturn void tc_cage_init(const struct cage_plan *p)
+/* Termination request without a PID namespace: the body's group and every
+ * descendant of the init. */
+static void forward_term(const struct init *in)
 {
-    sigset_t set;
-    init_signals(&set); /* before PDEATHSIG: RUNNER_DIED must not kill us unhandled */
-    runner_pid = getppid();
-    int death = p->pidns ? SIGKILL : RUNNER_DIED;
-    if (prctl(PR_SET_PDEATHSIG, death) < 0 || runner_gone(p->runner_pidfd))
-        _exit(TC_INIT_SETUP_FAILED);
-    tc_cages_close_inherited();
-    if (setup_world(p) < 0)
-        _exit(TC_INIT_SETUP_FAILED);
-    char tmpdir[PATH_MAX] = "";
-    if (!p->pidns && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
-        send_error(p->result_w, WIRE_SETUP_ERROR, errno, "become the cage's subreaper");
-        _exit(TC_INIT_SETUP_FAILED);
+    kill(-in->body, SIGTERM);
+    kill(-in->body, SIGCONT); /* a stopped process could not act on it */
+    pid_t pids[TC_MAX_LISTED];
+    long n = tc_leaks_list_pids(in->self, pids, TC_MAX_LISTED);
+    for (long k = 0; k < n && k < TC_MAX_LISTED; k++) {
+        kill(pids[k], SIGTERM);
+        kill(pids[k], SIGCONT);
     }
-    if (p->fork_only) {
-        /* Below the caller's TMPDIR when it names one, as mkstemp users expect. */
-        const char *base = getenv("TMPDIR");
-        if (!base || base[0] != '/' || strlen(base) > PATH_MAX - 32)
-            base = "/tmp";
-        snprintf(tmpdir, sizeof(tmpdir), "%s/testcage.XXXXXX", base);
-        if (!mkdtemp(tmpdir)) {
-            send_error(p->result_w, WIRE_SETUP_ERROR, errno, "make a private TMPDIR");
-            _exit(TC_INIT_SETUP_FAILED);
+}
+
+static _Noreturn void run_helper(const struct init *in, enum job job)
+{
+    const struct cage_plan *p = in->p;
+    if (job == JOB_REPORT)
+        report_leaks(in);
+    else if (job == JOB_DEBUG)
+        tc_debug_run(p, in->body);
+    else if (job == JOB_TERM)
+        forward_term(in);
+    else if (job == JOB_KILL || job == JOB_CLEANUP)
+        tc_leaks_kill_all(in->self);
+    if (job == JOB_CLEANUP && p->fork_only)
+        tc_remove_tree(p->tmpdir);
+    _exit(0);
+}
+
+/* Starts a helper; returns its pid or -errno. */
+static long start_helper(struct init *in, enum job job)
+{
+    int slot = 0;
+    while (slot < MAX_HELPERS && in->helpers[slot])
+        slot++;
+    if (slot == MAX_HELPERS)
+        return -EAGAIN;
+    long pid = clone_copy(in);
+    if (pid == 0)
+        run_helper(in, job);
+    if (pid > 0)
+        in->helpers[slot] = (pid_t)pid;
+    return pid;
+}
+
+static void forget_helper(struct init *in, long pid)
+{
+    for (int k = 0; k < MAX_HELPERS; k++)
+        if (in->helpers[k] == pid)
+            in->helpers[k] = 0;
+}
+
+/* Waits for every helper, reaping whatever else dies meanwhile. */
+static void wait_helpers(struct init *in)
+{
+    for (int k = 0; k < MAX_HELPERS; k++) {
+        while (in->helpers[k]) {
+            long pid = tc_sys(SYS_wait4, -1, NULL, 0, NULL);
+            if (pid < 0 && pid != -EINTR)
+                return;
+            forget_helper(in, pid);
         }
     }
-    if (tc_limits_join(p) < 0) {
-        send_error(p->result_w, WIRE_SETUP_ERROR, errno, "join the cage's cgroup");
-        _exit(TC_INIT_SETUP_FAILED);
+}
+
+/* ---- the init's own work: raw system calls only ---- */
+
+static void add_sig(unsigned long *set, int sig)
+{
+    *set |= 1UL << (sig - 1);
+}
+
+/* Signals the init acts on; all are blocked and taken with sigtimedwait.
+ * SIGPIPE stays blocked: a write to a dead runner just fails. */
+static void block_signals(struct init *in)
+{
+    const int sigs[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, RUNNER_DIED};
+    for (size_t k = 0; k < sizeof(sigs) / sizeof(sigs[0]); k++)
+        add_sig(&in->sigs, sigs[k]);
+    unsigned long blocked = in->sigs;
+    add_sig(&blocked, SIGPIPE);
+    tc_sys(SYS_rt_sigprocmask, SIG_BLOCK, &blocked, NULL, sizeof(blocked));
+}
+
+/* The runner may have died between the clone and PR_SET_PDEATHSIG. */
+static bool runner_gone(int pidfd)
+{
+    struct raw_pollfd {
+        int fd;
+        short events, revents;
+    } pfd = {pidfd, 1 /* POLLIN */, 0};
+    struct timespec zero = {0, 0};
+    return pidfd >= 0 && tc_sys(SYS_ppoll, &pfd, 1, &zero, NULL, 0) > 0;
+}
+
+/* Makes the cage's world; returns 0 or sends the reason and returns -1. */
+static int setup_world(const struct cage_plan *p)
+{
+    char what[256] = "";
+    int rc = 0;
+    if (p->ns & TESTCAGE_NS_USER)
+        rc = tc_userns_map(p->uid, p->gid, what, sizeof(what));
+    if (rc == 0 && (p->ns & TESTCAGE_NS_MOUNT))
+        rc = tc_mounts_setup(p, what, sizeof(what));
+    if (rc == 0 && (p->ns & TESTCAGE_NS_UTS) &&
+        (rc = (int)tc_sys(SYS_sethostname, p->hostname, strlen(p->hostname))) < 0)
+        memcpy(what, "set the hostname", 17);
+    if (rc == 0 && (p->ns & TESTCAGE_NS_NET) && (rc = tc_net_lo_up()) < 0)
+        memcpy(what, "bring up lo", 12);
+    if (rc < 0)
+        send_error(p->result_w, WIRE_SETUP_ERROR, rc, what);
+    return rc < 0 ? -1 : 0;
+}
+
+/* Only the runner may steer the init: a test that signals its pid 1 (or,
+ * fork-only, its parent) is ignored. From outside a PID namespace the
+ * sender's pid reads as 0. */
+static bool from_runner(const struct init *in, const siginfo_t *info)
+{
+    return in->p->pidns ? info->si_pid == 0 : info->si_pid == in->runner;
+}
+
+static void kill_cage(struct init *in, int sig)
+{
+    if (in->p->pidns) {
+        tc_sys(SYS_kill, -1, sig);
+        if (sig == SIGTERM)
+            tc_sys(SYS_kill, -1, SIGCONT); /* a stopped process could not act on it */
+    } else {
+        start_helper(in, sig == SIGTERM ? JOB_TERM : JOB_KILL);
     }
+}
+
+/* Waits for the body, reaping every orphan on the way. */
+static int wait_body(struct init *in)
+{
+    for (;;) {
+        siginfo_t info = {0}; /* filled by the kernel; zeroed for the analyzer */
+        long sig = tc_sys(SYS_rt_sigtimedwait, &in->sigs, &info, NULL, sizeof(in->sigs));
+        if (sig == SIGCHLD) {
+            int st = 0;
+            long pid;
+            while ((pid = tc_sys(SYS_wait4, -1, &st, WNOHANG, NULL)) > 0) {
+                forget_helper(in, pid);
+                if (pid == in->body)
+                    return st;
+            }
+        } else if (sig == RUNNER_DIED && !in->p->pidns && tc_sys(SYS_getppid) != in->runner) {
+            start_helper(in, JOB_CLEANUP);
+            wait_helpers(in);
+            die(TC_INIT_SETUP_FAILED);
+        } else if (sig > 0 && !from_runner(in, &info)) {
+            continue;
+        } else if (sig == SIGUSR1) {
+            start_helper(in, JOB_DEBUG);
+        } else if (sig == SIGQUIT) {
+            kill_cage(in, SIGKILL); /* the grace period is over */
+        } else if (sig > 0 && sig != RUNNER_DIED) {
+            kill_cage(in, SIGTERM);
+        }
+    }
+}
+
+/* Does the directory hold anything of its own filesystem? Kept paths are
+ * bind mounts of the host's and do not count. */
+static bool dir_has_files(const char *path)
+{
+    long fd = tc_sys(SYS_openat, AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    struct stat dir = {0}, st = {0};
+    if (fd < 0)
+        return false;
+    bool found = tc_sys(SYS_newfstatat, fd, "", &dir, AT_EMPTY_PATH) < 0;
+    char buf[2048] __attribute__((aligned(8))) = {0};
+    long n;
+    while (!found && (n = tc_sys(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+        for (long off = 0; off < n && !found;) {
+            const struct tc_dirent64 *e = (const void *)(buf + off);
+            off += e->d_reclen;
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            found = tc_sys(SYS_newfstatat, fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+                    st.st_dev == dir.st_dev;
+        }
+    }
+    tc_sys(SYS_close, fd);
+    return found;
+}
+
+/* Does a /proc/sysvipc table list anything below its header line? */
+static bool ipc_objects(void)
+{
+    const char *const files[] = {"/proc/sysvipc/shm", "/proc/sysvipc/sem", "/proc/sysvipc/msg"};
+    for (size_t k = 0; k < 3; k++) {
+        long fd = tc_sys(SYS_openat, AT_FDCWD, files[k], O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        char buf[1024];
+        long n = tc_sys(SYS_read, fd, buf, sizeof(buf));
+        tc_sys(SYS_close, fd);
+        const char *nl = n > 0 ? memchr(buf, '\n', (size_t)n) : NULL;
+        if (nl && nl + 1 < buf + n)
+            return true;
+    }
+    return false;
+}
+
+/* The cheap look after the body: is anything left that needs the helper
+ * (to be listed, killed or removed)? Usually nothing is. */
+static bool something_left(const struct init *in)
+{
+    const struct cage_plan *p = in->p;
+    bool listing = p->leaks != TESTCAGE_LEAKS_IGNORE;
+    siginfo_t si = {0};
+    /* Survivors are children of the init (orphans) or descend from one. */
+    if ((listing || !p->pidns) &&
+        tc_sys(SYS_waitid, P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT, NULL) == 0)
+        return true;
+    if (p->fork_only)
+        return dir_has_files(p->tmpdir); /* also to be removed, listed or not */
+    if (listing && (p->ns & TESTCAGE_NS_MOUNT) && p->private_tmp &&
+        (dir_has_files("/tmp") || dir_has_files("/dev/shm")))
+        return true;
+    return listing && (p->ns & TESTCAGE_NS_IPC) && ipc_objects();
+}
+
+static void report_end(struct init *in, int status)
+{
+    const struct cage_plan *p = in->p;
+    wait_helpers(in); /* a debug helper's records must not interleave */
+    struct wire_rec r = {.type = WIRE_STATUS, .nint = 1, .i = {status}};
+    wire_send_raw(p->result_w, &r);
+    while (tc_sys(SYS_wait4, -1, NULL, WNOHANG, NULL) > 0)
+        ; /* orphans that just died are not leaks */
+    in->failed = !WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 77);
+    bool left = something_left(in);
+    bool keep = in->failed && p->keep_fd >= 0 && (p->ns & TESTCAGE_NS_MOUNT) && p->private_tmp;
+    if (left || keep) {
+        start_helper(in, JOB_REPORT);
+        wait_helpers(in);
+    }
+    if (p->pidns)
+        tc_sys(SYS_kill, -1, SIGKILL);
+}
+
+_Noreturn void tc_cage_init(const struct cage_plan *p)
+{
+    struct init in = {.p = p};
+    block_signals(&in); /* before PDEATHSIG: RUNNER_DIED must not kill us unhandled */
+    in.runner = (pid_t)tc_sys(SYS_getppid);
+    in.self = (pid_t)tc_sys(SYS_getpid);
+    int death = p->pidns ? SIGKILL : RUNNER_DIED;
+    if (tc_sys(SYS_prctl, PR_SET_PDEATHSIG, death) < 0 || runner_gone(p->runner_pidfd))
+        die(TC_INIT_SETUP_FAILED);
+    tc_cages_close_inherited();
+    int go[2] = {-1, -1};
+    long rc = tc_sys(SYS_pipe2, go, O_CLOEXEC);
+    /* The body is cloned first, while the runner still holds still after
+     * cloning us; the cage's world is made while both run. */
+    long body = rc < 0 ? rc : tc_raw_fork(p->tid_addr);
+    if (body == 0) {
+        after_raw_fork(p);
+        close(go[1]);
+        run_body(p, go[0]);
+    }
+    release_runner(p);
+    if (body < 0) {
+        send_error(p->result_w, WIRE_SETUP_ERROR, body, "fork the test body");
+        die(TC_INIT_SETUP_FAILED);
+    }
+    in.body = (pid_t)body;
+    tc_sys(SYS_close, go[0]);
     for (int k = 0; k < 2; k++)
         if (p->cgroup_fd[k] >= 0)
-            close(p->cgroup_fd[k]);
-    pid_t body = fork();
-    if (body < 0) {
-        send_error(p->result_w, WIRE_SETUP_ERROR, errno, "fork the test body");
-        _exit(TC_INIT_SETUP_FAILED);
+            tc_sys(SYS_close, p->cgroup_fd[k]);
+    if (!p->pidns && (rc = tc_sys(SYS_prctl, PR_SET_CHILD_SUBREAPER, 1)) < 0) {
+        send_error(p->result_w, WIRE_SETUP_ERROR, rc, "become the cage's subreaper");
+        die(TC_INIT_SETUP_FAILED); /* the body reads EOF instead of "go" and ends */
     }
-    if (body == 0)
-        run_body(p, p->fork_only ? tmpdir : NULL);
-    close(p->report_w);
+    if (setup_world(p) < 0)
+        die(TC_INIT_SETUP_FAILED);
+    char word = 'g';
+    tc_sys(SYS_write, go[1], &word, 1);
+    tc_sys(SYS_close, go[1]);
+    tc_sys(SYS_close, p->report_w);
     if (p->capture_w >= 0)
-        close(p->capture_w);
-    int status = wait_body(p, &set, body, tmpdir);
-    report_end(p, status, tmpdir);
-    if (p->fork_only)
-        tc_remove_tree(tmpdir);
-    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+        tc_sys(SYS_close, p->capture_w);
+    int status = wait_body(&in);
+    report_end(&in, status);
+    die(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }

@@ -86,8 +86,8 @@ long tc_leaks_list_pids(pid_t root, pid_t *out, size_t max)
     if (root == getpid() && waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 &&
         errno == ECHILD)
         return 0;
-    /* Only a PID namespace's init is pid 1: then the cage is everyone else. */
-    bool ns_mode = root == 1 && getpid() == 1;
+    /* Seen from inside a PID namespace, the cage is everyone but its init. */
+    bool ns_mode = root == 1;
     static pid_t pids[MAX_PIDS], ppids[MAX_PIDS];
     static bool below[MAX_PIDS];
     size_t n = snapshot(pids, ppids, MAX_PIDS);
@@ -265,10 +265,6 @@ long tc_leaks_report(int fd, pid_t root, bool ipcns, const char *const *dirs)
 
 void tc_leaks_kill_all(pid_t root)
 {
-    if (root == 1 && getpid() == 1) {
-        kill(-1, SIGKILL); /* from a namespace's init: everyone but itself */
-        return;
-    }
     /* Stop first so that a respawner cannot fork faster than we kill. */
     static pid_t pids[MAX_PIDS];
     for (int round = 0; round < 100; round++) {

@@ -1,6 +1,8 @@
 /* mounts.c - the cage's view of the filesystem: nothing propagates out,
- * /tmp and /dev/shm are fresh tmpfs, /proc shows only the cage. */
+ * /tmp and /dev/shm are fresh tmpfs, /proc shows only the cage. Raw system
+ * calls only: the init that runs this may share the runner's memory. */
 #include "testcage_internal.h"
+#include "rawsys.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,58 +15,81 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int fail(char *what, size_t len, const char *fmt, const char *arg)
+/* Fills what with fmt, its one "%s" replaced by arg; returns err (< 0).
+ * Plain copying: this runs in an init that may share the runner's memory. */
+static int fail(char *what, size_t len, const char *fmt, const char *arg, long err)
 {
-    int saved = errno;
-    snprintf(what, len, fmt, arg);
-    errno = saved;
-    return -1;
+    size_t n = 0;
+    for (const char *f = fmt; *f && n + 1 < len; f++) {
+        if (f[0] == '%' && f[1] == 's') {
+            for (const char *a = arg; *a && n + 1 < len; a++)
+                what[n++] = *a;
+            f++;
+        } else {
+            what[n++] = *f;
+        }
+    }
+    what[n] = 0;
+    return (int)err;
 }
 
-static int write_file(const char *path, const char *text)
+static long write_file(const char *path, const char *text)
 {
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    long fd = tc_sys(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CLOEXEC);
     if (fd < 0)
-        return -1;
+        return fd;
     size_t n = strlen(text);
-    ssize_t w = write(fd, text, n);
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    return w == (ssize_t)n ? 0 : -1;
+    long w = tc_sys(SYS_write, fd, text, n);
+    tc_sys(SYS_close, fd);
+    return w == (long)n ? 0 : w < 0 ? w : -EIO;
+}
+
+/* "<id> <id> 1\n" */
+static void map_line(char *out, unsigned id)
+{
+    char digits[16];
+    size_t d = 0, n = 0;
+    do
+        digits[d++] = (char)('0' + id % 10);
+    while ((id /= 10) && d < sizeof(digits));
+    for (int rep = 0; rep < 2; rep++) {
+        for (size_t k = d; k > 0; k--)
+            out[n++] = digits[k - 1];
+        out[n++] = ' ';
+    }
+    memcpy(out + n, "1\n", 3);
 }
 
 int tc_userns_map(uid_t uid, gid_t gid, char *what, size_t len)
 {
     char line[64];
-    snprintf(line, sizeof(line), "%u %u 1\n", (unsigned)uid, (unsigned)uid);
-    if (write_file("/proc/self/uid_map", line) < 0)
-        return fail(what, len, "write %s", "/proc/self/uid_map");
+    long rc;
+    map_line(line, (unsigned)uid);
+    if ((rc = write_file("/proc/self/uid_map", line)) < 0)
+        return fail(what, len, "write %s", "/proc/self/uid_map", rc);
     /* gid_map may only be written by the unprivileged once setgroups is off. */
-    if (write_file("/proc/self/setgroups", "deny") < 0 && errno != ENOENT)
-        return fail(what, len, "write %s", "/proc/self/setgroups");
-    snprintf(line, sizeof(line), "%u %u 1\n", (unsigned)gid, (unsigned)gid);
-    if (write_file("/proc/self/gid_map", line) < 0)
-        return fail(what, len, "write %s", "/proc/self/gid_map");
+    if ((rc = write_file("/proc/self/setgroups", "deny")) < 0 && rc != -ENOENT)
+        return fail(what, len, "write %s", "/proc/self/setgroups", rc);
+    map_line(line, (unsigned)gid);
+    if ((rc = write_file("/proc/self/gid_map", line)) < 0)
+        return fail(what, len, "write %s", "/proc/self/gid_map", rc);
     return 0;
 }
 
 int tc_net_lo_up(void)
 {
-    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    long s = tc_sys(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (s < 0)
-        return -1;
+        return (int)s;
     struct ifreq ifr = {0};
-    strcpy(ifr.ifr_name, "lo");
-    int rc = ioctl(s, SIOCGIFFLAGS, &ifr);
+    memcpy(ifr.ifr_name, "lo", 3);
+    long rc = tc_sys(SYS_ioctl, s, SIOCGIFFLAGS, &ifr);
     if (rc == 0) {
         ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-        rc = ioctl(s, SIOCSIFFLAGS, &ifr);
+        rc = tc_sys(SYS_ioctl, s, SIOCSIFFLAGS, &ifr);
     }
-    int saved = errno;
-    close(s);
-    errno = saved;
-    return rc;
+    tc_sys(SYS_close, s);
+    return (int)rc;
 }
 
 /* Which tmpfs a kept path lives under, or NULL. */
@@ -77,33 +102,58 @@ static const char *covering_tmpfs(const char *path)
     return NULL;
 }
 
-static int mkdir_p(char *path)
+static long mkdir_one(const char *path)
+{
+    long rc = tc_sys(SYS_mkdirat, AT_FDCWD, path, 0755);
+    return rc == -EEXIST ? 0 : rc;
+}
+
+static long mkdir_p(char *path)
 {
     for (char *p = path + 1; *p; p++) {
         if (*p != '/')
             continue;
         *p = 0;
-        int rc = mkdir(path, 0755);
+        long rc = mkdir_one(path);
         *p = '/';
-        if (rc < 0 && errno != EEXIST)
-            return -1;
+        if (rc < 0)
+            return rc;
     }
-    return mkdir(path, 0755) < 0 && errno != EEXIST ? -1 : 0;
+    return mkdir_one(path);
 }
 
 /* Creates the mount point for a kept path inside the new tmpfs. */
-static int make_mount_point(const char *path, bool is_dir)
+static long make_mount_point(const char *path, bool is_dir)
 {
     char buf[4096];
-    snprintf(buf, sizeof(buf), "%s", path);
+    size_t n = strlen(path);
+    if (n >= sizeof(buf))
+        return -ENAMETOOLONG;
+    memcpy(buf, path, n + 1);
     if (is_dir)
         return mkdir_p(buf);
     char *slash = strrchr(buf, '/');
     *slash = 0;
-    if (mkdir_p(buf) < 0)
-        return -1;
-    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-    return fd < 0 ? -1 : close(fd);
+    long rc = mkdir_p(buf);
+    if (rc < 0)
+        return rc;
+    long fd = tc_sys(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    return fd < 0 ? fd : tc_sys(SYS_close, fd);
+}
+
+/* "/proc/self/fd/<fd>" */
+static void fd_path(char out[32], long fd)
+{
+    char digits[16];
+    size_t d = 0;
+    do
+        digits[d++] = (char)('0' + fd % 10);
+    while ((fd /= 10) && d < sizeof(digits));
+    memcpy(out, "/proc/self/fd/", 14);
+    size_t n = 14;
+    while (d)
+        out[n++] = digits[--d];
+    out[n] = 0;
 }
 
 /* Binds the paths that a fresh /tmp would hide back at the same place. The
@@ -111,52 +161,57 @@ static int make_mount_point(const char *path, bool is_dir)
 static int mount_tmpfs_keeping(const char *target, const struct cage_plan *p, char *what,
                                size_t len)
 {
-    int fds[TC_MAX_KEEP];
+    long fds[TC_MAX_KEEP];
     size_t n = 0;
     for (size_t k = 0; p->keep[k]; k++) {
         const char *top = covering_tmpfs(p->keep[k]);
         if (!top || strcmp(top, target) != 0)
             continue;
-        fds[n] = open(p->keep[k], O_PATH | O_CLOEXEC);
+        fds[n] = tc_sys(SYS_openat, AT_FDCWD, p->keep[k], O_PATH | O_CLOEXEC);
         if (fds[n] < 0)
             continue; /* vanished: nothing to keep */
         n++;
     }
-    int rc = mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, p->tmp_options);
-    if (rc < 0)
-        fail(what, len, "mount tmpfs on %s", target);
+    long rc = tc_sys(SYS_mount, "tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, p->tmp_options);
+    int ret = rc < 0 ? fail(what, len, "mount tmpfs on %s", target, rc) : 0;
     for (size_t k = 0, j = 0; p->keep[k] && j < n; k++) {
         const char *top = covering_tmpfs(p->keep[k]);
         if (!top || strcmp(top, target) != 0)
             continue;
-        struct stat st;
-        char src[64];
-        snprintf(src, sizeof(src), "/proc/self/fd/%d", fds[j]);
-        if (rc == 0 &&
-            (fstat(fds[j], &st) < 0 || make_mount_point(p->keep[k], S_ISDIR(st.st_mode)) < 0 ||
-             mount(src, p->keep[k], "none", MS_BIND | MS_REC, NULL) < 0))
-            rc = fail(what, len, "bind %s back into the cage", p->keep[k]);
-        close(fds[j++]);
+        struct stat st = {0};
+        char src[32];
+        fd_path(src, fds[j]);
+        if (ret == 0) {
+            rc = tc_sys(SYS_newfstatat, fds[j], "", &st, AT_EMPTY_PATH);
+            if (rc == 0)
+                rc = make_mount_point(p->keep[k], S_ISDIR(st.st_mode));
+            if (rc == 0)
+                rc = tc_sys(SYS_mount, src, p->keep[k], "none", MS_BIND | MS_REC, NULL);
+            if (rc < 0)
+                ret = fail(what, len, "bind %s back into the cage", p->keep[k], rc);
+        }
+        tc_sys(SYS_close, fds[j++]);
     }
-    return rc;
+    return ret;
 }
 
 int tc_mounts_setup(const struct cage_plan *p, char *what, size_t len)
 {
     /* "none", not NULL, for unused source and type: valgrind flags NULL. */
-    if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
-        return fail(what, len, "make %s private", "/");
-    if (p->opts->private_tmp) {
-        if (mount_tmpfs_keeping("/tmp", p, what, len) < 0 ||
-            mount_tmpfs_keeping("/dev/shm", p, what, len) < 0)
-            return -1;
-    }
-    if ((p->ns & TESTCAGE_NS_PID) && p->opts->fresh_proc &&
-        mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-        return fail(what, len, "mount a fresh %s", "/proc");
+    long rc = tc_sys(SYS_mount, "none", "/", "none", MS_REC | MS_PRIVATE, NULL);
+    if (rc < 0)
+        return fail(what, len, "make %s private", "/", rc);
+    int ret;
+    if (p->private_tmp && ((ret = mount_tmpfs_keeping("/tmp", p, what, len)) < 0 ||
+                           (ret = mount_tmpfs_keeping("/dev/shm", p, what, len)) < 0))
+        return ret;
+    if ((p->ns & TESTCAGE_NS_PID) && p->fresh_proc &&
+        (rc = tc_sys(SYS_mount, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) <
+            0)
+        return fail(what, len, "mount a fresh %s", "/proc", rc);
     /* Re-enter the working directory by name: the old reference would
      * still see the host's /tmp underneath the new tmpfs. */
-    if (p->cwd[0] && chdir(p->cwd) < 0 && chdir("/") < 0)
-        return fail(what, len, "chdir %s", p->cwd);
+    if (p->cwd[0] && (rc = tc_sys(SYS_chdir, p->cwd)) < 0 && tc_sys(SYS_chdir, "/") < 0)
+        return fail(what, len, "chdir %s", p->cwd, rc);
     return 0;
 }

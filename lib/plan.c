@@ -143,3 +143,18 @@ void tc_plan_debug(struct cage_plan *p, const testcage_opts *o)
                  "command -v gdb >/dev/null && gdb -p %%p -batch -nx -q -ex 'set pagination off' "
                  "-ex 'thread apply all bt' </dev/null 2>&1");
 }
+
+void tc_plan_policy(struct cage_plan *p, const testcage_opts *o)
+{
+    p->leaks = o->leaks;
+    p->private_tmp = o->private_tmp;
+    p->fresh_proc = o->fresh_proc;
+    snprintf(p->hostname, sizeof(p->hostname), "%s", o->hostname ? o->hostname : "testcage");
+}
+
+void tc_plan_copy(struct cage_plan *dst, const struct cage_plan *src)
+{
+    memcpy(dst, src, sizeof(*dst));
+    for (size_t k = 0; k < TC_MAX_KEEP && src->keep[k]; k++)
+        dst->keep[k] = dst->keep_store[k]; /* they point into the copy's own store */
+}

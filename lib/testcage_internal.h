@@ -14,9 +14,21 @@
 #define TC_INIT_SETUP_FAILED 125
 
 /* Everything the cage init needs, prepared by the runner before the clone
- * so that the child allocates as little as possible. */
+ * so that the child allocates as little as possible. The init and its
+ * helpers read only the plan: opts is valid in the body alone (an init
+ * sharing the runner's memory outlives the caller's opts). */
 struct cage_plan {
     const testcage_opts *opts;
+    enum testcage_leak_policy leaks;
+    bool private_tmp, fresh_proc;
+    char hostname[256];
+    bool vm;      /* the init shares the runner's memory (CLONE_VM): it clones
+                   * a process only while the runner holds still */
+    int park_fd;  /* vm: the init's end of the hold-still channel, or -1 */
+    int *tid_addr;         /* glibc's tid field for the body's thread, or NULL */
+    void *robust_head;     /* the robust-futex list the body registers again */
+    size_t robust_len;
+    char tmpdir[4096];     /* fork-only: the private TMPDIR the runner made */
     unsigned ns;        /* namespaces actually requested from clone() */
     bool fork_only;     /* no namespace: private TMPDIR instead of a tmpfs */
     bool pidns;         /* own PID namespace: the init is pid 1 and kill(-1)
@@ -75,22 +87,27 @@ void tc_plan_paths(struct cage_plan *plan, const testcage_opts *opts);
 void tc_plan_namespaces(struct cage_plan *plan, const testcage_opts *opts);
 unsigned long tc_clone_flags(unsigned ns);
 void tc_plan_debug(struct cage_plan *plan, const testcage_opts *opts);
+void tc_plan_policy(struct cage_plan *plan, const testcage_opts *opts);
+/* Copies a plan; the copy's kept paths point into its own storage. */
+void tc_plan_copy(struct cage_plan *dst, const struct cage_plan *src);
 
 /* The cage init, run in the child of the clone. Never returns. */
 _Noreturn void tc_cage_init(const struct cage_plan *plan);
 
 /* Closes, in a freshly cloned child, every fd the library holds for other
- * cages (they were copied by the clone and must not outlive it). */
+ * cages (they were copied by the clone and must not outlive it). Raw
+ * system calls: the init runs it while the runner holds still. */
 void tc_cages_close_inherited(void);
 
 /* Private /, tmpfs on /tmp and /dev/shm with the kept paths bound back,
- * fresh /proc. Returns 0, or -1 with errno and a description in what. */
+ * fresh /proc. Returns 0, or -errno with a description in what. */
 int tc_mounts_setup(const struct cage_plan *plan, char *what, size_t whatlen);
 
-/* Maps the caller's own uid/gid in a new user namespace (run by the init). */
+/* Maps the caller's own uid/gid in a new user namespace (run by the init).
+ * Like tc_mounts_setup, returns 0 or -errno and leaves errno alone. */
 int tc_userns_map(uid_t uid, gid_t gid, char *what, size_t whatlen);
 
-/* Brings up lo in a new network namespace. */
+/* Brings up lo in a new network namespace: 0 or -errno. */
 int tc_net_lo_up(void);
 
 /* Drops capabilities from the body: the ones that could undo the cage, or
@@ -100,9 +117,9 @@ int tc_caps_drop(bool all);
 /* Is the caller privileged enough to create namespaces without a user one? */
 bool tc_caps_privileged(void);
 
-/* Pids of every process below `root` (for a PID namespace's init, pid 1:
- * every process but itself), at most max of them; returns how many there
- * are in all, or -1. */
+/* Pids of every process below `root` (root 1, seen from inside a PID
+ * namespace: every process but pid 1), the caller excluded, at most max of
+ * them; returns how many there are in all, or -1. */
 long tc_leaks_list_pids(pid_t root, pid_t *out, size_t max);
 
 /* Sends the leak records for the processes, for files below each of dirs
@@ -114,8 +131,8 @@ long tc_leaks_report(int fd, pid_t root, bool ipcns, const char *const *dirs);
 /* How many processes the last tc_leaks_report() found. */
 long tc_leaks_last_procs(void);
 
-/* Kills every process below root for good: kill(-1) only from a PID
- * namespace's init, else stop all descendants, then kill them. */
+/* Kills every process below root for good, the caller excepted: stop all,
+ * then kill them. */
 void tc_leaks_kill_all(pid_t root);
 
 /* Removes a directory tree (the fork-only mode's private TMPDIR). */

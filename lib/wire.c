@@ -1,6 +1,7 @@
 /* wire.c - encoding and bounded, validating decoding of framed records.
  * The decoder faces bytes a test may have forged: it never trusts a length. */
 #include "wire_internal.h"
+#include "rawsys.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -108,23 +109,29 @@ int wire_decode(const uint8_t *buf, size_t len, struct wire_rec *r, size_t *used
     return 1;
 }
 
-int wire_send(int fd, const struct wire_rec *r)
+int wire_send_raw(int fd, const struct wire_rec *r)
 {
     uint8_t frame[WIRE_MAX_FRAME];
     size_t n = wire_encode(frame, sizeof(frame), r);
-    if (n == 0) {
-        errno = EINVAL;
-        return -1;
-    }
+    if (n == 0)
+        return -EINVAL;
     for (size_t off = 0; off < n;) {
-        ssize_t w = write(fd, frame + off, n - off);
-        if (w < 0 && errno == EINTR)
+        long w = tc_sys(SYS_write, fd, frame + off, n - off);
+        if (w == -EINTR)
             continue;
         if (w <= 0)
-            return -1;
+            return w < 0 ? (int)w : -EPIPE;
         off += (size_t)w;
     }
     return 0;
+}
+
+int wire_send(int fd, const struct wire_rec *r)
+{
+    int rc = wire_send_raw(fd, r);
+    if (rc < 0)
+        errno = -rc;
+    return rc < 0 ? -1 : 0;
 }
 
 void wire_reader_init(struct wire_reader *rd)

@@ -25,6 +25,7 @@ enum wire_type {
     WIRE_DEBUG,       /* s0 = a chunk of the on-timeout command's output */
     WIRE_DEBUG_DONE,  /* the on-timeout command is over: go on with SIGTERM */
     WIRE_KEPT,        /* s0 = name of the directory the files were copied to */
+    WIRE_HOLD,        /* the init is about to clone: hold still until it says so */
     WIRE_TYPE_MAX,
 };
 
@@ -53,6 +54,10 @@ int wire_decode(const uint8_t *buf, size_t len, struct wire_rec *r, size_t *used
 /* Encodes and writes a whole frame (EINTR-safe, short writes retried).
  * Returns 0 or -1 with errno. Never allocates: safe in a cage init. */
 int wire_send(int fd, const struct wire_rec *r);
+
+/* The same without errno (raw system calls): 0 or -errno. Safe in a cage
+ * init that shares the runner's memory. */
+int wire_send_raw(int fd, const struct wire_rec *r);
 
 /* Incremental reader for a non-blocking pipe. */
 struct wire_reader {

@@ -77,6 +77,7 @@ static void test_round_trip_every_type(void **state)
         {.type = WIRE_DEBUG, .nstr = 1, .s = {"#0 0x0 in main ()\n"}},
         {.type = WIRE_DEBUG_DONE},
         {.type = WIRE_KEPT, .nstr = 1, .s = {"case.12.0"}},
+        {.type = WIRE_HOLD},
         {.type = WIRE_STATUS, .nint = 4, .nstr = 4, .i = {INT64_MIN, -1, 0, 1}, .s = {"", "a"}},
     };
     for (size_t k = 0; k < sizeof(recs) / sizeof(recs[0]); k++)
