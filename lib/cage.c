@@ -44,6 +44,7 @@ struct testcage_cage {
     double grace;
     enum testcage_leak_policy opts_leaks;
     struct timespec start;
+    double due; /* monotonic seconds of the phase deadline, 0 = none */
     struct wire_reader *result_rd, *report_rd;
     struct capture cap;
     bool got_status;
@@ -52,7 +53,7 @@ struct testcage_cage {
     int park_fd;       /* vm init: the runner's end of the hold-still channel */
     char *stack;       /* vm init: its stack (and plan), back to the pool once reaped */
     bool reaped;
-    char tmpdir[PATH_MAX]; /* fork-only: the private TMPDIR, removed at the end */
+    char *tmpdir; /* fork-only: the private TMPDIR, removed at the end */
     struct tc_limits lim;
     testcage_result res;
 };
@@ -309,14 +310,40 @@ static void drain_capture(struct testcage_cage *c, size_t budget)
     }
 }
 
+static double mono(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+/* Captured output is read on a tick, not on every write: a chatty test
+ * would otherwise wake the runner for each line it prints. The pipe holds
+ * what comes in between. */
+#define DRAIN_TICK 0.02
+
+/* Sets the timer for the phase deadline or the next drain, whichever is first. */
+static void rearm(struct testcage_cage *c)
+{
+    double next = c->due > 0 ? c->due - mono() : -1;
+    if (c->due > 0 && next < 0)
+        next = 0; /* overdue: fire at once */
+    if (c->fd[SRC_CAPTURE] >= 0 && (next < 0 || next > DRAIN_TICK))
+        next = DRAIN_TICK;
+    struct itimerspec its = {0};
+    if (next >= 0) {
+        its.it_value.tv_sec = (time_t)next;
+        its.it_value.tv_nsec = (long)((next - (double)its.it_value.tv_sec) * 1e9);
+        if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec <= 0)
+            its.it_value.tv_nsec = 1; /* zero would disarm it */
+    }
+    timerfd_settime(c->fd[SRC_TIMER], 0, &its, NULL);
+}
+
 static void arm_timer(struct testcage_cage *c, double seconds)
 {
-    struct itimerspec its = {0};
-    its.it_value.tv_sec = (time_t)seconds;
-    its.it_value.tv_nsec = (long)((seconds - (double)its.it_value.tv_sec) * 1e9);
-    if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
-        its.it_value.tv_nsec = 1; /* zero would disarm it */
-    timerfd_settime(c->fd[SRC_TIMER], 0, &its, NULL);
+    c->due = mono() + seconds;
+    rearm(c);
 }
 
 static void send_term(struct testcage_cage *c)
@@ -331,6 +358,12 @@ static void on_timer(struct testcage_cage *c)
     uint64_t ticks;
     if (read(c->fd[SRC_TIMER], &ticks, sizeof(ticks)) < 0 && errno == EAGAIN)
         return;
+    drain_capture(c, 64);
+    if (c->due <= 0 || mono() < c->due) {
+        rearm(c); /* a drain tick */
+        return;
+    }
+    c->due = 0;
     if (c->phase == RUNNING && c->has_debug) {
         /* Look at the hung test before it is terminated; bounded. */
         c->res.timed_out = true;
@@ -350,6 +383,8 @@ static void on_timer(struct testcage_cage *c)
     } else if (c->phase == KILLED) {
         kill(c->pid, SIGKILL); /* the init hangs: the kernel ends the namespace */
     }
+    if (c->due <= 0)
+        rearm(c);
 }
 
 static void classify(struct testcage_cage *c, int init_code)
@@ -602,7 +637,12 @@ static int make_tmpdir(struct testcage_cage *c, struct cage_plan *p)
         c->res.status = TESTCAGE_SETUP_ERROR;
         return -1;
     }
-    snprintf(c->tmpdir, sizeof(c->tmpdir), "%s", p->tmpdir);
+    if (!(c->tmpdir = strdup(p->tmpdir))) {
+        rmdir(p->tmpdir);
+        set_message(&c->res, "cannot make a private TMPDIR: %s", strerror(errno));
+        c->res.status = TESTCAGE_SETUP_ERROR;
+        return -1;
+    }
     return 0;
 }
 
@@ -642,10 +682,12 @@ static int open_watch_fds(struct testcage_cage *c, const testcage_opts *o)
     if (c->fd[SRC_PIDFD] < 0 && errno != ENOSYS)
         return -1;
     for (int k = 0; k < SRC_COUNT; k++)
-        if (k != SRC_TIMER)
+        if (k != SRC_TIMER && k != SRC_CAPTURE)
             watch(c, (enum source)k);
     if (o->timeout > 0)
         arm_timer(c, o->timeout);
+    else
+        rearm(c);
     return 0;
 }
 
@@ -737,15 +779,12 @@ int testcage_start(const testcage_opts *opts, testcage_cage **out)
         return -1;
     if (runner_pidfd < 0)
         runner_pidfd = pidfd_open(getpid(), 0); /* CLOEXEC by default */
-    struct cage_plan p = {.opts = o,
-                          .capture_w = -1,
-                          .park_fd = -1,
-                          .runner_pidfd = runner_pidfd,
-                          .cgroup_fd = {-1, -1}};
+    struct cage_plan p;
+    tc_plan_init(&p, o);
+    p.runner_pidfd = runner_pidfd;
     int res[2] = {-1, -1}, rep[2] = {-1, -1}, cap[2] = {-1, -1};
     if (!getcwd(p.cwd, sizeof(p.cwd)))
         p.cwd[0] = 0;
-    p.keep_fd = -1;
     tc_plan_paths(&p, o);
     tc_plan_namespaces(&p, o);
     tc_plan_debug(&p, o);
@@ -847,8 +886,9 @@ void testcage_cage_finish(testcage_cage *cage, testcage_result *out)
     unlink_cage(c);
     tc_limits_release(&c->lim);
     /* Usually gone already; left when the init was killed or found files. */
-    if (c->tmpdir[0] && rmdir(c->tmpdir) < 0 && errno != ENOENT)
+    if (c->tmpdir && rmdir(c->tmpdir) < 0 && errno != ENOENT)
         tc_remove_tree(c->tmpdir);
+    free(c->tmpdir);
     if (c->stack && (c->reaped || c->pid < 0))
         stack_give(c->stack); /* else an init may still run on it: leave it */
     free(c->cap.head);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 /* Each of these lets a test unmount its private /tmp, enter a host
  * namespace, open host files by handle, or change the machine itself. */
@@ -14,15 +15,23 @@ static const cap_value_t cage_breakers[] = {
 };
 #define N_BREAKERS (sizeof(cage_breakers) / sizeof(cage_breakers[0]))
 
+/* Asked once per cage; the answer is kept while the effective uid stays
+ * what it was (a runner does not change its privileges between cages). */
 bool tc_caps_privileged(void)
 {
+    static uid_t asked_as = (uid_t)-1;
+    static bool privileged;
+    if (asked_as == geteuid())
+        return privileged;
     cap_t c = cap_get_proc();
     if (!c)
         return false;
     cap_flag_value_t v = CAP_CLEAR;
     cap_get_flag(c, CAP_SYS_ADMIN, CAP_EFFECTIVE, &v);
     cap_free(c);
-    return v == CAP_SET;
+    privileged = v == CAP_SET;
+    asked_as = geteuid();
+    return privileged;
 }
 
 static int drop_bounding(bool all)

@@ -11,10 +11,10 @@
 
 int testcage_enter(const testcage_opts *o)
 {
-    struct cage_plan p = {.opts = o, .keep_fd = -1, .capture_w = -1, .cgroup_fd = {-1, -1}};
+    struct cage_plan p;
     testcage_opts local = *o;
     local.fresh_proc = false; /* our /proc must stay the one of our PID namespace */
-    p.opts = &local;
+    tc_plan_init(&p, &local);
     tc_plan_namespaces(&p, &local);
     p.ns |= TESTCAGE_NS_MOUNT;
     if (!getcwd(p.cwd, sizeof(p.cwd)))

@@ -4,6 +4,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,9 +153,33 @@ void tc_plan_policy(struct cage_plan *p, const testcage_opts *o)
     snprintf(p->hostname, sizeof(p->hostname), "%s", o->hostname ? o->hostname : "testcage");
 }
 
+void tc_plan_init(struct cage_plan *p, const testcage_opts *o)
+{
+    memset(p, 0, offsetof(struct cage_plan, hostname));
+    p->opts = o;
+    p->park_fd = p->capture_w = p->keep_fd = p->runner_pidfd = -1;
+    p->result_w = p->report_w = -1;
+    p->cgroup_fd[0] = p->cgroup_fd[1] = -1;
+    p->hostname[0] = p->tmp_options[0] = p->keep_name[0] = p->debug_cmd[0] = 0;
+    p->cwd[0] = p->tmpdir[0] = 0;
+}
+
+static void copy_string(char *dst, const char *src)
+{
+    memcpy(dst, src, strlen(src) + 1);
+}
+
 void tc_plan_copy(struct cage_plan *dst, const struct cage_plan *src)
 {
-    memcpy(dst, src, sizeof(*dst));
-    for (size_t k = 0; k < TC_MAX_KEEP && src->keep[k]; k++)
-        dst->keep[k] = dst->keep_store[k]; /* they point into the copy's own store */
+    memcpy(dst, src, offsetof(struct cage_plan, hostname));
+    copy_string(dst->hostname, src->hostname);
+    copy_string(dst->tmp_options, src->tmp_options);
+    copy_string(dst->keep_name, src->keep_name);
+    copy_string(dst->debug_cmd, src->debug_cmd);
+    copy_string(dst->cwd, src->cwd);
+    copy_string(dst->tmpdir, src->tmpdir);
+    for (size_t k = 0; k < TC_MAX_KEEP && src->keep[k]; k++) {
+        copy_string(dst->keep_store[k], src->keep_store[k]);
+        dst->keep[k] = dst->keep_store[k]; /* into the copy's own store */
+    }
 }

@@ -21,14 +21,12 @@ struct cage_plan {
     const testcage_opts *opts;
     enum testcage_leak_policy leaks;
     bool private_tmp, fresh_proc;
-    char hostname[256];
-    bool vm;      /* the init shares the runner's memory (CLONE_VM): it clones
-                   * a process only while the runner holds still */
-    int park_fd;  /* vm: the init's end of the hold-still channel, or -1 */
-    int *tid_addr;         /* glibc's tid field for the body's thread, or NULL */
-    void *robust_head;     /* the robust-futex list the body registers again */
+    bool vm;           /* the init shares the runner's memory (CLONE_VM): it
+                        * clones a process only while the runner holds still */
+    int park_fd;       /* vm: the init's end of the hold-still channel, or -1 */
+    int *tid_addr;     /* glibc's tid field for the body's thread, or NULL */
+    void *robust_head; /* the robust-futex list the body registers again */
     size_t robust_len;
-    char tmpdir[4096];     /* fork-only: the private TMPDIR the runner made */
     unsigned ns;        /* namespaces actually requested from clone() */
     bool fork_only;     /* no namespace: private TMPDIR instead of a tmpfs */
     bool pidns;         /* own PID namespace: the init is pid 1 and kill(-1)
@@ -38,20 +36,25 @@ struct cage_plan {
     bool drop_all_caps; /* in a user namespace: drop every capability */
     uid_t uid;          /* the caller's, for the user namespace maps */
     gid_t gid;
-    int result_w;     /* init -> runner records */
-    int report_w;     /* body -> runner records */
-    int capture_w;    /* body's stdout and stderr, or -1 */
-    int runner_pidfd; /* readable once the runner is gone */
-    char cwd[4096];
-    const char *keep[TC_MAX_KEEP + 1]; /* NULL-terminated */
-    char keep_store[TC_MAX_KEEP][1024];
-    char tmp_options[256];
-    char debug_cmd[1024];       /* run at the timeout, or "" */
+    int result_w;               /* init -> runner records */
+    int report_w;               /* body -> runner records */
+    int capture_w;              /* body's stdout and stderr, or -1 */
+    int runner_pidfd;           /* readable once the runner is gone */
     int keep_fd;                /* keep_on_fail directory, or -1 */
-    char keep_name[128];        /* its new subdirectory */
-    int cgroup_fd[2];           /* cgroup.procs files the init joins, or -1 */
+    int cgroup_fd[2];           /* cgroup.procs files the body joins, or -1 */
     unsigned long rlimit_nproc; /* rlimits the body sets when no cgroup: 0 = none */
     unsigned long long rlimit_as;
+    const char *keep[TC_MAX_KEEP + 1]; /* NULL-terminated, into keep_store */
+    /* Strings last: a plan is made and copied once per cage, and only the
+     * bytes in use are touched (each page written costs a fault after the
+     * next fork). */
+    char hostname[256];
+    char tmp_options[256];
+    char keep_name[128];  /* keep_on_fail: the case's new subdirectory */
+    char debug_cmd[1024]; /* run at the timeout, or "" */
+    char cwd[4096];
+    char tmpdir[4096]; /* fork-only: the private TMPDIR the runner made */
+    char keep_store[TC_MAX_KEEP][1024];
 };
 
 /* Where a cage's limits live: cgroups made for it (removed afterwards). */
@@ -88,6 +91,8 @@ void tc_plan_namespaces(struct cage_plan *plan, const testcage_opts *opts);
 unsigned long tc_clone_flags(unsigned ns);
 void tc_plan_debug(struct cage_plan *plan, const testcage_opts *opts);
 void tc_plan_policy(struct cage_plan *plan, const testcage_opts *opts);
+/* An empty plan: fds -1, strings "", only the bytes that need it written. */
+void tc_plan_init(struct cage_plan *plan, const testcage_opts *opts);
 /* Copies a plan; the copy's kept paths point into its own storage. */
 void tc_plan_copy(struct cage_plan *dst, const struct cage_plan *src);
 

@@ -205,9 +205,7 @@ static void start_one(struct loop *l)
         h->done = true;
         return;
     }
-    /* The cage is a fork: unflushed stdio buffers would be written twice. */
-    fflush(NULL);
-    if (testcage_start(&co, &s->cage) < 0) {
+    if (testcage_start(&co, &s->cage) < 0) { /* it flushes stdio before the clone */
         setup_error(&h->result, strerror(errno));
         h->done = true;
         free(s->argv);
