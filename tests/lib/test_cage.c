@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <net/if.h>
+#include <pthread.h>
+#include <sched.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/mount.h>
@@ -22,6 +25,7 @@
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -386,7 +390,58 @@ static int body_fill_tmp(void *arg)
     return 1;
 }
 
+/* The body is a raw clone of a copy of the runner: its libc must be as
+ * whole as after fork(): the thread's tid (CPU clocks, PI mutexes), rseq
+ * (sched_getcpu), threads. */
+static void *take_pi(void *arg)
+{
+    return (void *)(intptr_t)pthread_mutex_lock(arg);
+}
+
+static int body_libc_state(void *arg)
+{
+    (void)arg;
+    clockid_t cid;
+    struct timespec ts;
+    if (pthread_getcpuclockid(pthread_self(), &cid) != 0 || clock_gettime(cid, &ts) != 0)
+        return 2;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(0, &one);
+    unsigned cpu = 0;
+    if (sched_setaffinity(0, sizeof(one), &one) != 0 ||
+        syscall(SYS_getcpu, &cpu, NULL, NULL) != 0 || sched_getcpu() != (int)cpu)
+        return 3;
+    pthread_mutexattr_t ma;
+    pthread_mutex_t m;
+    pthread_mutexattr_init(&ma);
+    pthread_mutexattr_setprotocol(&ma, PTHREAD_PRIO_INHERIT);
+    if (pthread_mutex_init(&m, &ma) != 0 || pthread_mutex_lock(&m) != 0)
+        return 4;
+    pthread_t t;
+    void *got = (void *)1;
+    if (pthread_create(&t, NULL, take_pi, &m) != 0)
+        return 5;
+    usleep(50000); /* the thread waits in the kernel, which checks our tid */
+    pthread_mutex_unlock(&m);
+    if (pthread_join(t, &got) != 0 || got != NULL)
+        return 6;
+    return 0;
+}
+
 /* ---- tests ---- */
+
+static void test_body_libc_state(void **state)
+{
+    (void)state;
+    testcage_opts o;
+    testcage_result r;
+    opts_for(&o, body_libc_state, NULL);
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_PASS);
+    assert_int_equal(r.exit_code, 0);
+    testcage_result_free(&r);
+}
 
 static void test_body_is_pid_2(void **state)
 {
@@ -1007,6 +1062,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_body_is_pid_2),
+        cmocka_unit_test(test_body_libc_state),
         cmocka_unit_test(test_abort_is_sigabrt),
         cmocka_unit_test(test_raise_sigterm_kills),
         cmocka_unit_test(test_exit_codes),
