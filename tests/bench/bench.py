@@ -163,8 +163,8 @@ def build_rows(a, cfg, runner, workdir):
     tc = binary(f"bench_testcage_{n}")
     rows.append(floor_row("cage", "floor: one-process cage (clone PID+mount+IPC, mounts, pipe)"))
     rows.append(floor_row("fork", "floor: bare fork+wait"))
-    rows.append(floor_row("init", "floor: cage init + forked body (testcage's shape)"))
-    rows.append(floor_row("vminit", "floor: CLONE_VM init + forked body (proposed shape)"))
+    rows.append(floor_row("init", "floor: fork-like init + forked body (the valgrind/sanitizer fallback's shape)"))
+    rows.append(floor_row("vminit", "floor: CLONE_VM init + forked body (testcage's shape)"))
     rows.append(suite_row("cmocka.inprocess", "cmocka_run_group_tests, in-process",
                           [binary(f"bench_cmocka_{n}")], n))
     rows.append(suite_row("testcage.j1", "testcage -j 1", [tc, "-q", "-j", "1"], n, stats=True))
