@@ -118,11 +118,6 @@ static struct {
     long procs, ipcs;
 } counted;
 
-long tc_leaks_last_procs(void)
-{
-    return counted.procs;
-}
-
 static int report_procs(int fd, pid_t root, int64_t *omitted)
 {
     pid_t pids[TC_MAX_LISTED];

@@ -133,8 +133,6 @@ long tc_leaks_list_pids(pid_t root, pid_t *out, size_t max);
  * how many leaks there were in all, or -1. */
 long tc_leaks_report(int fd, pid_t root, bool ipcns, const char *const *dirs);
 
-/* How many processes the last tc_leaks_report() found. */
-long tc_leaks_last_procs(void);
 
 /* Kills every process below root for good, the caller excepted: stop all,
  * then kill them. */
