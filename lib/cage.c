@@ -565,15 +565,24 @@ static bool vm_init_usable(void)
  * kernel fills glibc's tid field, the robust-futex list is registered again. */
 static void plan_raw_fork(struct cage_plan *p)
 {
-    int *tid = NULL;
-    if (prctl(PR_GET_TID_ADDRESS, &tid) == 0 && tid && *tid == gettid())
-        p->tid_addr = tid;
-    size_t len = 0;
-    void *head = NULL;
-    if (syscall(SYS_get_robust_list, 0, &head, &len) == 0) {
-        p->robust_head = head;
-        p->robust_len = len;
+    /* They belong to the calling thread: asked again only when it changes. */
+    static void *asked_by;
+    static int *tid_addr;
+    static void *robust_head;
+    static size_t robust_len;
+    void *self = tc_thread_pointer();
+    if (!self || self != asked_by) {
+        int *tid = NULL;
+        tid_addr = prctl(PR_GET_TID_ADDRESS, &tid) == 0 && tid && *tid == gettid() ? tid : NULL;
+        robust_head = NULL;
+        robust_len = 0;
+        if (syscall(SYS_get_robust_list, 0, &robust_head, &robust_len) != 0)
+            robust_head = NULL;
+        asked_by = self;
     }
+    p->tid_addr = tid_addr;
+    p->robust_head = robust_head;
+    p->robust_len = robust_len;
 }
 
 static int vm_entry(void *plan)
