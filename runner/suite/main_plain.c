@@ -110,7 +110,7 @@ static int run_selected(tc_suite_opts *o, tc_registry *reg)
     return rc;
 }
 
-int main(int argc, char **argv)
+TESTCAGE_API int main(int argc, char **argv)
 {
     tc_suite_opts o;
     tc_registry reg = {0};

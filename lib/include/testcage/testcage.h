@@ -32,6 +32,15 @@
 extern "C" {
 #endif
 
+/* Marks the public API: the libraries are built with hidden visibility and
+ * export only what carries this, so a test's own function named like one of
+ * ours (wire_encode, tc_now) never binds to the library's internals. */
+#if defined(__GNUC__) || defined(__clang__)
+#define TESTCAGE_API __attribute__((visibility("default")))
+#else
+#define TESTCAGE_API
+#endif
+
 /* Namespaces a cage may be given. 0 means "fork only": no namespace, the
  * body runs in its own process group under a child-subreaper init with a
  * private TMPDIR (the same as the automatic fallback). */
@@ -96,7 +105,7 @@ typedef struct testcage_opts {
 } testcage_opts;
 
 /* Fills *opts with the defaults documented above. */
-void testcage_opts_init(testcage_opts *opts);
+TESTCAGE_API void testcage_opts_init(testcage_opts *opts);
 
 enum testcage_status {
     TESTCAGE_PASS = 0,
@@ -169,39 +178,39 @@ typedef struct testcage_result {
 } testcage_result;
 
 /* Total number of leaked objects, omitted ones included. */
-size_t testcage_result_leaks(const testcage_result *result);
+TESTCAGE_API size_t testcage_result_leaks(const testcage_result *result);
 
 /* Releases everything the result owns and zeroes it. */
-void testcage_result_free(testcage_result *result);
+TESTCAGE_API void testcage_result_free(testcage_result *result);
 
 /* Runs one cage to completion. Returns 0, or -1 with errno when the
  * caller's own resources failed (out of memory); every cage problem is
  * reported in result->status instead. */
-int testcage_run(const testcage_opts *opts, testcage_result *result);
+TESTCAGE_API int testcage_run(const testcage_opts *opts, testcage_result *result);
 
 /* Event-loop interface. */
 typedef struct testcage_cage testcage_cage;
 
 /* Starts a cage. Returns 0 with *out set (also when setup failed: the
  * result will say so), or -1 with errno when no cage object could be made. */
-int testcage_start(const testcage_opts *opts, testcage_cage **out);
+TESTCAGE_API int testcage_start(const testcage_opts *opts, testcage_cage **out);
 
 /* An fd to poll for POLLIN; call testcage_cage_dispatch() when it fires. */
-int testcage_cage_fd(const testcage_cage *cage);
+TESTCAGE_API int testcage_cage_fd(const testcage_cage *cage);
 
 /* Does whatever work is pending without blocking. Returns 1 once the cage
  * is over, 0 while it runs. */
-int testcage_cage_dispatch(testcage_cage *cage);
+TESTCAGE_API int testcage_cage_dispatch(testcage_cage *cage);
 
 /* Begins term-then-kill now (e.g. the runner got SIGINT). */
-void testcage_cage_terminate(testcage_cage *cage);
+TESTCAGE_API void testcage_cage_terminate(testcage_cage *cage);
 
 /* Host pid of the cage init, for `testcage --enter`. */
-pid_t testcage_cage_pid(const testcage_cage *cage);
+TESTCAGE_API pid_t testcage_cage_pid(const testcage_cage *cage);
 
 /* Moves the result out and frees the cage. Call after dispatch returned 1;
  * if called earlier the cage is killed first. */
-void testcage_cage_finish(testcage_cage *cage, testcage_result *out);
+TESTCAGE_API void testcage_cage_finish(testcage_cage *cage, testcage_result *out);
 
 /* Cages the calling process itself, for the rest of its life: unshares the
  * mount, IPC and (as asked) UTS, net and user namespaces in place, makes /
@@ -213,23 +222,24 @@ void testcage_cage_finish(testcage_cage *cage, testcage_result *out);
  * exits the PID namespace is over and later fork()s fail with ENOMEM.
  * No timeout, leak report or capability drop: those need a runner.
  * Returns 0 or -1 with errno. */
-int testcage_enter(const testcage_opts *opts);
+TESTCAGE_API int testcage_enter(const testcage_opts *opts);
 
 /* Is this process caged? True in the body of a cage and in programs it
  * executes (they see TESTCAGE_IN_CAGE=1 and TESTCAGE_REPORT_FD). */
-bool testcage_in_cage(void);
+TESTCAGE_API bool testcage_in_cage(void);
 
 /* Reports a failure from inside the body (file may be NULL). It does not
  * end the test; exit non-zero as well. Outside a cage it prints to stderr. */
-void testcage_report_failure(const char *file, int line, const char *fmt, ...)
+TESTCAGE_API void testcage_report_failure(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Records why the test skips and exits with status 77. */
-_Noreturn void testcage_report_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+TESTCAGE_API _Noreturn void testcage_report_skip(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 
 /* Short names for status, namespace and leak values, for reporters. */
-const char *testcage_status_name(enum testcage_status status);
-const char *testcage_ipc_kind_name(enum testcage_ipc_kind kind);
+TESTCAGE_API const char *testcage_status_name(enum testcage_status status);
+TESTCAGE_API const char *testcage_ipc_kind_name(enum testcage_ipc_kind kind);
 
 #ifdef __cplusplus
 }

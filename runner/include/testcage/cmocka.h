@@ -46,8 +46,9 @@ extern "C" {
 
 /* Same contract as _cmocka_run_group_tests(): runs every selected case of the
  * group, each in its own cage, and returns the number that failed. */
-int _testcage_run_group_tests(const char *group, const struct CMUnitTest *tests, size_t n,
-                              CMFixtureFunction group_setup, CMFixtureFunction group_teardown);
+TESTCAGE_API int _testcage_run_group_tests(const char *group, const struct CMUnitTest *tests,
+                                           size_t n, CMFixtureFunction group_setup,
+                                           CMFixtureFunction group_teardown);
 
 #define testcage_run_group_tests(group_tests, group_setup, group_teardown)                         \
     _testcage_run_group_tests(#group_tests, group_tests,                                           \
@@ -61,7 +62,7 @@ int _testcage_run_group_tests(const char *group, const struct CMUnitTest *tests,
 
 /* skip() is wrapped so the runner learns that the case skipped: cmocka keeps
  * that in private state and exits 0 either way. */
-void _testcage_cmocka_skip(const char *file, int line);
+TESTCAGE_API void _testcage_cmocka_skip(const char *file, int line);
 #undef skip
 #define skip() _testcage_cmocka_skip(__FILE__, __LINE__)
 

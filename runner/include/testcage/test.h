@@ -31,10 +31,10 @@ struct testcage_test {
 };
 
 /* Called by TESTCAGE_TEST's constructor; t must stay valid (it is static). */
-void testcage_register_test(const struct testcage_test *t);
+TESTCAGE_API void testcage_register_test(const struct testcage_test *t);
 
 /* Records a failure at file:line on the report channel and exits 1. */
-_Noreturn void _testcage_fail_at(const char *file, int line, const char *fmt, ...)
+TESTCAGE_API _Noreturn void _testcage_fail_at(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Unset settings: negative values no valid setting takes. */

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# exports.sh - install testcage into a scratch prefix; every installed shared
+# library may export only the documented testcage_* API (libtestcage_main
+# also main), sonames are versioned, and the static archives are there with
+# no internal name left global.
+set -euo pipefail
+build=$1
+prefix=$(mktemp -d)
+trap 'rm -rf "$prefix"' EXIT
+cmake --install "$build" --prefix "$prefix" >/dev/null
+libdir=$(dirname "$(find "$prefix" -name 'libtestcage.so' | head -1)")
+status=0
+fail() { echo "FAIL: $*"; status=1; }
+
+for lib in libtestcage libtestcage_cmocka libtestcage_main; do
+    so=$libdir/$lib.so
+    [ -e "$so" ] || { fail "$lib.so not installed"; continue; }
+    soname=$(readelf -d "$so" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
+    [ "$soname" = "$lib.so.0" ] || fail "$lib.so: soname '$soname', want $lib.so.0"
+    allowed='^(testcage_|_testcage_)'
+    [ "$lib" = libtestcage_main ] && allowed='^(testcage_|_testcage_|main$)'
+    extra=$(nm -D --defined-only "$so" | awk '{print $3}' | grep -Ev "$allowed" || true)
+    [ -z "$extra" ] || fail "$lib.so exports internal names: $(echo "$extra" | tr '\n' ' ')"
+    api=$(nm -D --defined-only "$so" | awk '{print $3}' | grep -Ec "$allowed" || true)
+    [ "$api" -gt 0 ] || fail "$lib.so exports no API at all"
+    a=$libdir/$lib.a
+    [ -e "$a" ] || { fail "$lib.a not installed"; continue; }
+    global=$(nm --defined-only "$a" | awk 'NF == 3 && $2 ~ /[A-Z]/ {print $3}' | grep -Ev "$allowed" || true)
+    [ -z "$global" ] || fail "$lib.a leaves internal names global: $(echo "$global" | head -5 | tr '\n' ' ')"
+done
+[ "$status" -eq 0 ] && echo "exports: only the testcage_* API in every installed library"
+exit "$status"
