@@ -18,7 +18,6 @@
 
 #define DEBUG_OUTPUT_MAX (64 * 1024)
 #define CHUNK            8192
-#define DEBUG_LIMIT      10.0 /* seconds: a look, not a second test run */
 
 /* "%p" -> pid, "%%" -> "%". */
 static void expand(const char *tmpl, pid_t pid, char *out, size_t cap)
@@ -64,8 +63,8 @@ static _Noreturn void exec_command(const struct cage_plan *p, int out, const cha
     setpgid(0, 0);
     /* With --no-proc the init still sees the host's /proc, where %p would
      * name some host process: give the command the cage's own. */
-    if ((p->ns & TESTCAGE_NS_PID) && !p->fresh_proc && unshare(CLONE_NEWNS) == 0)
-        mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+    if ((p->ns & TESTCAGE_NS_PID) && !p->fresh_proc)
+        tc_private_proc(); /* best effort: a look, the cage goes on anyway */
     dup2(out, 1);
     dup2(out, 2);
     execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
@@ -84,7 +83,7 @@ static double now(void)
 static size_t collect(int fd, pid_t pid, char *out, size_t cap)
 {
     size_t len = 0;
-    double deadline = now() + DEBUG_LIMIT;
+    double deadline = now() + TC_DEBUG_LIMIT /* a look, not a second test run */;
     bool exited = false;
     while (!exited && now() < deadline && len < cap) {
         struct pollfd pf = {.fd = fd, .events = POLLIN};

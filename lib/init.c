@@ -1,6 +1,6 @@
-/* init.c - the cage init (pid 1 of the cage, never runs test code), the test
- * body it clones (pid 2) and the helpers it clones for work that needs libc.
- * The init may share the runner's memory (CLONE_VM, see cage.c): it makes
+/* init.c - the cage init (pid 1 of the cage, never runs test code): it
+ * clones the test body (pid 2, body.c) and helpers for work that needs libc.
+ * The init may share the runner's memory (CLONE_VM, see clone.c): it makes
  * raw system calls only, reads only its plan, and clones a process only
  * while the runner holds still, so that every copy finds libc at rest. */
 #include "testcage_internal.h"
@@ -26,11 +26,9 @@
 #define TC_HAVE_RSEQ 1
 #endif
 
-int tc_report_fd = -1;
-
 /* Fork-only mode has no namespace whose end kills everything: the init
  * outlives the runner just long enough to kill what the test left. */
-#define RUNNER_DIED SIGUSR2
+#define RUNNER_DIED TC_SIG_RUNNER_DIED
 #define MAX_HELPERS 4
 
 enum job { JOB_REPORT, JOB_DEBUG, JOB_TERM, JOB_KILL, JOB_CLEANUP };
@@ -48,13 +46,6 @@ static _Noreturn void die(int code)
 {
     for (;;)
         tc_sys(SYS_exit_group, code);
-}
-
-static void send_error(int fd, int type, long err, const char *what)
-{
-    struct wire_rec r = {.type = (uint32_t)type, .nint = 1, .nstr = 1, .i = {err < 0 ? -err : err}};
-    r.s[0] = what;
-    wire_send_raw(fd, &r);
 }
 
 /* ---- processes cloned by the init ---- */
@@ -106,96 +97,23 @@ static long clone_copy(const struct init *in)
     return pid;
 }
 
-static int clamp_status(int rc)
-{
-    return rc >= 0 && rc <= 255 ? rc : 1;
-}
-
-/* The body, cloned before the cage's world is made: it waits for the
- * init's word that mounts and maps are in place. */
-static _Noreturn void run_body(const struct cage_plan *p, int go_fd)
-{
-    const testcage_opts *o = p->opts;
-    char go = 0;
-    ssize_t n;
-    while ((n = read(go_fd, &go, 1)) < 0 && errno == EINTR)
-        ;
-    if (n != 1 || go != 'g')
-        _exit(TC_INIT_SETUP_FAILED); /* the init could not make the cage */
-    close(go_fd);
-    close(p->result_w);
-    if (p->runner_pidfd >= 0)
-        close(p->runner_pidfd);
-    if (p->keep_fd >= 0)
-        close(p->keep_fd);
-    /* In fork-only mode nothing else ends the body with its init. */
-    if (!p->pidns && (setpgid(0, 0) < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) < 0))
-        _exit(TC_INIT_SETUP_FAILED);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    /* Cloned before the mounts: see the new /tmp under the same name. */
-    if ((p->ns & TESTCAGE_NS_MOUNT) && p->cwd[0] && chdir(p->cwd) < 0 && chdir("/") < 0)
-        _exit(TC_INIT_SETUP_FAILED);
-    if (p->capture_w >= 0) {
-        if (dup2(p->capture_w, 1) < 0 || dup2(p->capture_w, 2) < 0)
-            _exit(TC_INIT_SETUP_FAILED);
-        close(p->capture_w);
-    }
-    char fdnum[16];
-    snprintf(fdnum, sizeof(fdnum), "%d", p->report_w);
-    tc_report_fd = p->report_w;
-    if (setenv("TESTCAGE_REPORT_FD", fdnum, 1) < 0 || setenv("TESTCAGE_IN_CAGE", "1", 1) < 0 ||
-        (p->fork_only && setenv("TMPDIR", p->tmpdir, 1) < 0))
-        _exit(TC_INIT_SETUP_FAILED);
-    if (tc_limits_join(p) < 0) {
-        send_error(p->report_w, WIRE_SETUP_ERROR, errno, "join the cage's cgroup");
-        _exit(TC_INIT_SETUP_FAILED);
-    }
-    for (int k = 0; k < 2; k++)
-        if (p->cgroup_fd[k] >= 0)
-            close(p->cgroup_fd[k]);
-    if (tc_limits_apply_rlimits(p) < 0) {
-        send_error(p->report_w, WIRE_SETUP_ERROR, errno, "set the resource limits");
-        _exit(TC_INIT_SETUP_FAILED);
-    }
-    if ((p->drop_caps || p->drop_all_caps) && tc_caps_drop(p->drop_all_caps) < 0) {
-        send_error(p->report_w, WIRE_SETUP_ERROR, errno, "drop capabilities");
-        _exit(TC_INIT_SETUP_FAILED);
-    }
-    if (o->argv) {
-        /* Executed programs find their report channel by number. */
-        if (fcntl(p->report_w, F_SETFD, 0) < 0)
-            _exit(TC_INIT_SETUP_FAILED);
-        execvp(o->argv[0], (char *const *)o->argv);
-        int err = errno;
-        send_error(p->report_w, WIRE_EXEC_ERROR, err, o->argv[0]);
-        _exit(err == ENOENT || err == ENOTDIR ? 127 : 126);
-    }
-    int rc = o->fn(o->fn_arg);
-    fflush(NULL);
-    _exit(clamp_status(rc));
-}
-
-/* With --no-proc the cage saw the host's /proc; the helper needs the
- * cage's own to list survivors, so it mounts one in a mount namespace of
- * its own. */
-static void private_proc(void)
-{
-    if (unshare(CLONE_NEWNS) == 0)
-        mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-}
-
 /* The leak report in detail, then the kill and the kept files. */
 static void report_leaks(const struct init *in)
 {
     const struct cage_plan *p = in->p;
     pid_t root = p->pidns ? 1 : in->self;
     bool private_tmp = (p->ns & TESTCAGE_NS_MOUNT) && p->private_tmp;
-    if (p->pidns && !p->fresh_proc)
-        private_proc();
     long leaks = 0;
-    if (p->leaks != TESTCAGE_LEAKS_IGNORE) {
+    bool listing = p->leaks != TESTCAGE_LEAKS_IGNORE;
+    /* With --no-proc the cage saw the host's /proc: listing that would
+     * report host processes as leaks. */
+    long rc = listing && p->pidns && !p->fresh_proc ? tc_private_proc() : 0;
+    if (rc < 0) {
+        wire_send_error(p->result_w, WIRE_SETUP_ERROR, rc,
+                        "mount the cage's /proc for the leak report");
+        listing = false;
+    }
+    if (listing) {
         const char *ns_dirs[] = {"/tmp", "/dev/shm", NULL};
         const char *fo_dirs[] = {p->tmpdir, NULL};
         const char *none[] = {NULL};
@@ -293,7 +211,8 @@ static void add_sig(unsigned long *set, int sig)
  * SIGPIPE stays blocked: a write to a dead runner just fails. */
 static void block_signals(struct init *in)
 {
-    const int sigs[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, RUNNER_DIED};
+    const int sigs[] = {SIGCHLD,         TC_SIG_TERM,  SIGINT,     SIGHUP,
+                        TC_SIG_KILL_ALL, TC_SIG_DEBUG, RUNNER_DIED};
     for (size_t k = 0; k < sizeof(sigs) / sizeof(sigs[0]); k++)
         add_sig(&in->sigs, sigs[k]);
     unsigned long blocked = in->sigs;
@@ -327,7 +246,7 @@ static int setup_world(const struct cage_plan *p)
     if (rc == 0 && (p->ns & TESTCAGE_NS_NET) && (rc = tc_net_lo_up()) < 0)
         memcpy(what, "bring up lo", 12);
     if (rc < 0)
-        send_error(p->result_w, WIRE_SETUP_ERROR, rc, what);
+        wire_send_error(p->result_w, WIRE_SETUP_ERROR, rc, what);
     return rc < 0 ? -1 : 0;
 }
 
@@ -370,9 +289,9 @@ static int wait_body(struct init *in)
             die(TC_INIT_SETUP_FAILED);
         } else if (sig > 0 && !from_runner(in, &info)) {
             continue;
-        } else if (sig == SIGUSR1) {
+        } else if (sig == TC_SIG_DEBUG) {
             start_helper(in, JOB_DEBUG);
-        } else if (sig == SIGQUIT) {
+        } else if (sig == TC_SIG_KILL_ALL) {
             kill_cage(in, SIGKILL); /* the grace period is over */
         } else if (sig > 0 && sig != RUNNER_DIED) {
             kill_cage(in, SIGTERM);
@@ -470,7 +389,7 @@ _Noreturn void tc_cage_init(const struct cage_plan *p)
     int death = p->pidns ? SIGKILL : RUNNER_DIED;
     if (tc_sys(SYS_prctl, PR_SET_PDEATHSIG, death) < 0 || runner_gone(p->runner_pidfd))
         die(TC_INIT_SETUP_FAILED);
-    tc_cages_close_inherited();
+    tc_fds_close_inherited();
     int go[2] = {-1, -1};
     long rc = tc_sys(SYS_pipe2, go, O_CLOEXEC);
     /* The body is cloned first, while the runner still holds still after
@@ -479,11 +398,11 @@ _Noreturn void tc_cage_init(const struct cage_plan *p)
     if (body == 0) {
         after_raw_fork(p);
         close(go[1]);
-        run_body(p, go[0]);
+        tc_body_run(p, go[0]);
     }
     release_runner(p);
     if (body < 0) {
-        send_error(p->result_w, WIRE_SETUP_ERROR, body, "fork the test body");
+        wire_send_error(p->result_w, WIRE_SETUP_ERROR, body, "fork the test body");
         die(TC_INIT_SETUP_FAILED);
     }
     in.body = (pid_t)body;
@@ -492,7 +411,7 @@ _Noreturn void tc_cage_init(const struct cage_plan *p)
         if (p->cgroup_fd[k] >= 0)
             tc_sys(SYS_close, p->cgroup_fd[k]);
     if (!p->pidns && (rc = tc_sys(SYS_prctl, PR_SET_CHILD_SUBREAPER, 1)) < 0) {
-        send_error(p->result_w, WIRE_SETUP_ERROR, rc, "become the cage's subreaper");
+        wire_send_error(p->result_w, WIRE_SETUP_ERROR, rc, "become the cage's subreaper");
         die(TC_INIT_SETUP_FAILED); /* the body reads EOF instead of "go" and ends */
     }
     if (setup_world(p) < 0)

@@ -1,5 +1,6 @@
 /* leaks.c - what a test left behind: processes, files in its temporary
- * directories, SysV IPC objects. Runs in the cage init after the body. */
+ * directories, SysV IPC objects; and killing what is left. Runs in the
+ * init's helpers (processes of their own, with libc) after the body. */
 #include "testcage_internal.h"
 #include "wire_internal.h"
 
@@ -276,20 +277,4 @@ void tc_leaks_kill_all(pid_t root)
         for (long k = 0; k < again && k < MAX_PIDS; k++)
             kill(pids[k], SIGKILL);
     }
-}
-
-static int unlink_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    if (flag == FTW_DP)
-        rmdir(path); /* best effort: go on with the rest of the tree */
-    else
-        unlink(path);
-    return 0;
-}
-
-int tc_remove_tree(const char *dir)
-{
-    return nftw(dir, unlink_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }

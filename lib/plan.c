@@ -1,5 +1,6 @@
 /* plan.c - what a cage will be, decided in the runner before the clone:
- * namespaces, capabilities to drop, paths to keep, tmpfs options. */
+ * namespaces, capabilities to drop, paths to keep, tmpfs options, the
+ * on-timeout command; and the copy a vm init gets of it. */
 #include "testcage_internal.h"
 
 #include <limits.h>
@@ -100,7 +101,7 @@ static void plan_tmp_options(struct cage_plan *p, const testcage_opts *o)
                  o->tmp_size ? o->tmp_size : "");
 }
 
-void tc_plan_namespaces(struct cage_plan *p, const testcage_opts *o)
+static void plan_namespaces(struct cage_plan *p, const testcage_opts *o)
 {
     bool privileged = tc_caps_privileged();
     p->ns = o->namespaces;
@@ -126,13 +127,13 @@ unsigned long tc_clone_flags(unsigned ns)
     return f;
 }
 
-void tc_plan_paths(struct cage_plan *p, const testcage_opts *o)
+static void plan_paths(struct cage_plan *p, const testcage_opts *o)
 {
     plan_keep(p, o);
     plan_tmp_options(p, o);
 }
 
-void tc_plan_debug(struct cage_plan *p, const testcage_opts *o)
+static void plan_debug(struct cage_plan *p, const testcage_opts *o)
 {
     p->debug_cmd[0] = 0;
     if (o->timeout <= 0)
@@ -145,7 +146,7 @@ void tc_plan_debug(struct cage_plan *p, const testcage_opts *o)
                  "-ex 'thread apply all bt' </dev/null 2>&1");
 }
 
-void tc_plan_policy(struct cage_plan *p, const testcage_opts *o)
+static void plan_policy(struct cage_plan *p, const testcage_opts *o)
 {
     p->leaks = o->leaks;
     p->private_tmp = o->private_tmp;
@@ -153,7 +154,8 @@ void tc_plan_policy(struct cage_plan *p, const testcage_opts *o)
     snprintf(p->hostname, sizeof(p->hostname), "%s", o->hostname ? o->hostname : "testcage");
 }
 
-void tc_plan_init(struct cage_plan *p, const testcage_opts *o)
+/* An empty plan: fds -1, strings "", only the bytes that need it written. */
+static void plan_init(struct cage_plan *p, const testcage_opts *o)
 {
     memset(p, 0, offsetof(struct cage_plan, hostname));
     p->opts = o;
@@ -162,6 +164,18 @@ void tc_plan_init(struct cage_plan *p, const testcage_opts *o)
     p->cgroup_fd[0] = p->cgroup_fd[1] = -1;
     p->hostname[0] = p->tmp_options[0] = p->keep_name[0] = p->debug_cmd[0] = 0;
     p->cwd[0] = p->tmpdir[0] = 0;
+}
+
+void tc_plan_make(struct cage_plan *p, const testcage_opts *o)
+{
+    plan_init(p, o);
+    /* First: the kept paths include the tree we run in. */
+    if (!getcwd(p->cwd, sizeof(p->cwd)))
+        p->cwd[0] = 0;
+    plan_paths(p, o);
+    plan_namespaces(p, o);
+    plan_debug(p, o);
+    plan_policy(p, o);
 }
 
 static void copy_string(char *dst, const char *src)

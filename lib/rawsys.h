@@ -88,6 +88,25 @@ static inline long tc_raw_fork(int *ctid)
 #endif
 }
 
+/* Fills what with fmt, its one "%s" replaced by arg; returns err (< 0).
+ * Plain copying, no libc: an init that shares the runner's memory uses it. */
+static inline int tc_raw_describe(char *what, size_t len, const char *fmt, const char *arg,
+                                  long err)
+{
+    size_t n = 0;
+    for (const char *f = fmt; *f && n + 1 < len; f++) {
+        if (f[0] == '%' && f[1] == 's') {
+            for (const char *a = arg; *a && n + 1 < len; a++)
+                what[n++] = *a;
+            f++;
+        } else {
+            what[n++] = *f;
+        }
+    }
+    what[n] = 0;
+    return (int)err;
+}
+
 /* The directory entries getdents64 fills in. */
 struct tc_dirent64 {
     uint64_t d_ino;

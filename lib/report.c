@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+int tc_report_fd = -1;
+
 /* Exec'd programs find the channel through the environment. */
 static int report_fd(void)
 {

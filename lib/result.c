@@ -1,17 +1,20 @@
 /* result.c - owning and naming the parts of a testcage_result. */
 #include "testcage_internal.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-char *tc_strdup_n(const char *s, size_t n)
+void tc_result_message(testcage_result *r, const char *fmt, ...)
 {
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = 0;
-    }
-    return d;
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    free(r->message);
+    r->message = strdup(buf);
 }
 
 size_t testcage_result_leaks(const testcage_result *r)

@@ -1,8 +1,10 @@
-/* testcage_internal.h - what the runner side (cage.c) and the child side
- * (init.c, mounts.c, caps.c, leaks.c) of a cage share. */
+/* testcage_internal.h - what the runner's side of a cage (cage.c, clone.c,
+ * verdict.c, capture.c) and the cage's side (init.c, body.c, mounts.c, ...)
+ * share. docs/architecture.md tells how the pieces fit. */
 #ifndef TESTCAGE_INTERNAL_H
 #define TESTCAGE_INTERNAL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -12,6 +14,20 @@
 #define TC_MAX_KEEP          16  /* paths bind-mounted back into /tmp or /dev/shm */
 #define TC_MAX_LISTED        100 /* leaked objects listed per kind; the rest are counted */
 #define TC_INIT_SETUP_FAILED 125
+
+/* The runner steers the init with signals; the init takes them only from
+ * the runner (see from_runner in init.c). */
+#define TC_SIG_DEBUG       SIGUSR1 /* timeout: run the on-timeout command first */
+#define TC_SIG_TERM        SIGTERM /* timeout or interrupt: forward SIGTERM */
+#define TC_SIG_KILL_ALL    SIGQUIT /* grace is over: SIGKILL everyone, still report */
+#define TC_SIG_ABANDON     SIGKILL /* the init itself hangs: end it, the kernel ends the rest */
+#define TC_SIG_RUNNER_DIED SIGUSR2 /* fork-only: the init's parent-death signal */
+
+/* Seconds. The runner waits for the on-timeout command a little longer
+ * than the init lets it run, so the init's own limit is the one that acts. */
+#define TC_DEBUG_LIMIT      10.0
+#define TC_DEBUG_WAIT       (TC_DEBUG_LIMIT + 2.0)
+#define TC_KILL_REPORT_WAIT 1.0 /* after TC_SIG_KILL_ALL, before TC_SIG_ABANDON */
 
 /* Everything the cage init needs, prepared by the runner before the clone
  * so that the child allocates as little as possible. The init and its
@@ -67,7 +83,7 @@ struct tc_limits {
  * with errno when a limit was asked for and nothing could enforce it. */
 int tc_limits_prepare(struct cage_plan *plan, const testcage_opts *opts, struct tc_limits *lim);
 
-/* Run in the init (join the cgroups) and in the body (set rlimits). */
+/* Run in the body before the test: join the cgroups, or set rlimits. */
 int tc_limits_join(const struct cage_plan *plan);
 int tc_limits_apply_rlimits(const struct cage_plan *plan);
 
@@ -84,25 +100,47 @@ int tc_keep_files(int dirfd, const char *name);
 /* The init's answer to SIGUSR1: runs plan->debug_cmd and sends its output. */
 void tc_debug_run(const struct cage_plan *plan, pid_t body);
 
-/* Planning (plan.c): kept paths and tmpfs options; namespaces and which
- * capabilities the body drops; clone flags for a namespace set. */
-void tc_plan_paths(struct cage_plan *plan, const testcage_opts *opts);
-void tc_plan_namespaces(struct cage_plan *plan, const testcage_opts *opts);
+/* Planning (plan.c): the whole plan from opts, in the runner's working
+ * directory: namespaces, what the body drops, kept paths, tmpfs options,
+ * the on-timeout command. Fds are left -1 for the caller to fill. */
+void tc_plan_make(struct cage_plan *plan, const testcage_opts *opts);
+/* Clone flags for a set of TESTCAGE_NS_* bits. */
 unsigned long tc_clone_flags(unsigned ns);
-void tc_plan_debug(struct cage_plan *plan, const testcage_opts *opts);
-void tc_plan_policy(struct cage_plan *plan, const testcage_opts *opts);
-/* An empty plan: fds -1, strings "", only the bytes that need it written. */
-void tc_plan_init(struct cage_plan *plan, const testcage_opts *opts);
 /* Copies a plan; the copy's kept paths point into its own storage. */
 void tc_plan_copy(struct cage_plan *dst, const struct cage_plan *src);
+
+/* The runner's fds for its cages (fdset.c). Every one is recorded, so a
+ * new cage init can close its copies: track returns fd (or -1 and closes
+ * it when it cannot be recorded); close forgets, closes and sets -1. */
+int tc_fds_track(int fd);
+void tc_fds_close(int *fd);
+/* Raw system calls: the init runs it while the runner holds still. */
+void tc_fds_close_inherited(void);
+
+/* Cloning the init (clone.c, the runner's side). A cage's clone state: the
+ * vm init's stack and the runner's end of the park socketpair. */
+struct tc_clone {
+    char *stack; /* NULL, or taken from the pool for this cage */
+    int park_fd; /* -1 unless a vm init was cloned */
+};
+/* Clones the init with the namespace flags; with CLONE_VM where it may
+ * (see tc_clone_vm_usable), then holding still until the body is cloned.
+ * Returns the pid, or -1 with errno. */
+pid_t tc_clone_init(struct tc_clone *cl, struct cage_plan *plan, unsigned long flags);
+/* May the init share our memory? Not under valgrind or a sanitizer. */
+bool tc_clone_vm_usable(void);
+/* The init asked to clone: hold still (block in a read) until it is done. */
+void tc_clone_hold_still(const struct tc_clone *cl);
+/* Closes the park fd; the stack goes back to the pool once no init can
+ * run on it any more (reaped, or never cloned). */
+void tc_clone_release(struct tc_clone *cl, bool init_gone);
 
 /* The cage init, run in the child of the clone. Never returns. */
 _Noreturn void tc_cage_init(const struct cage_plan *plan);
 
-/* Closes, in a freshly cloned child, every fd the library holds for other
- * cages (they were copied by the clone and must not outlive it). Raw
- * system calls: the init runs it while the runner holds still. */
-void tc_cages_close_inherited(void);
+/* The test body's side of a cage (body.c): waits for the init's "go" on
+ * go_fd, enters the cage's limits and privileges, runs the test. */
+_Noreturn void tc_body_run(const struct cage_plan *plan, int go_fd);
 
 /* Private /, tmpfs on /tmp and /dev/shm with the kept paths bound back,
  * fresh /proc. Returns 0, or -errno with a description in what. */
@@ -114,6 +152,11 @@ int tc_userns_map(uid_t uid, gid_t gid, char *what, size_t whatlen);
 
 /* Brings up lo in a new network namespace: 0 or -errno. */
 int tc_net_lo_up(void);
+
+/* A mount namespace of the caller's own with a fresh /proc: for helpers
+ * that must see the cage's processes when the cage kept the host's /proc.
+ * Returns 0 or -errno. */
+int tc_private_proc(void);
 
 /* Drops capabilities from the body: the ones that could undo the cage, or
  * all of them. Returns 0 or -1 with errno. */
@@ -133,7 +176,6 @@ long tc_leaks_list_pids(pid_t root, pid_t *out, size_t max);
  * how many leaks there were in all, or -1. */
 long tc_leaks_report(int fd, pid_t root, bool ipcns, const char *const *dirs);
 
-
 /* Kills every process below root for good, the caller excepted: stop all,
  * then kill them. */
 void tc_leaks_kill_all(pid_t root);
@@ -141,10 +183,40 @@ void tc_leaks_kill_all(pid_t root);
 /* Removes a directory tree (the fork-only mode's private TMPDIR). */
 int tc_remove_tree(const char *dir);
 
-/* The body's report fd (set in the body; -1 elsewhere). */
+/* The body's report fd (report.c; set in the body, -1 elsewhere). */
 extern int tc_report_fd;
 
-/* Result helpers shared by cage.c and the tests. */
-char *tc_strdup_n(const char *s, size_t n);
+/* Replaces r->message with the formatted text (result.c). */
+void tc_result_message(testcage_result *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The verdict (verdict.c): records in, a testcage_result out. Pure: no
+ * fds, no signals, so it is unit-tested without a cage. */
+struct wire_rec;
+struct tc_verdict {
+    testcage_result res;
+    bool got_status; /* the init sent the body's wait status */
+    enum testcage_leak_policy leaks;
+    const char *keep_parent; /* keep_on_fail directory, for res.kept_dir */
+};
+/* What an init record asks the runner to do besides recording it. */
+enum tc_verdict_ask { TC_ASK_NOTHING, TC_ASK_HOLD, TC_ASK_DEBUG_DONE };
+void tc_verdict_init(struct tc_verdict *v, enum testcage_leak_policy leaks);
+enum tc_verdict_ask tc_verdict_init_record(struct tc_verdict *v, const struct wire_rec *w);
+/* The body speaks only for itself: failures, a skip reason, exec errors. */
+void tc_verdict_body_record(struct tc_verdict *v, const struct wire_rec *w);
+/* The status, once the init is reaped (init_code: its exit code). */
+void tc_verdict_classify(struct tc_verdict *v, int init_code);
+
+/* Captured output, bounded: the head and a ring of the tail (capture.c). */
+struct tc_capture {
+    char *head, *tail;
+    size_t head_len, head_cap, tail_cap, tail_pos, total;
+};
+int tc_capture_init(struct tc_capture *cp, size_t limit);
+void tc_capture_add(struct tc_capture *cp, const char *buf, size_t n);
+/* Moves what was kept into r->output (with a note on what was dropped). */
+void tc_capture_finish(struct tc_capture *cp, testcage_result *r);
+void tc_capture_free(struct tc_capture *cp);
 
 #endif

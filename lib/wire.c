@@ -183,3 +183,10 @@ int wire_reader_next(struct wire_reader *rd, struct wire_rec *r)
     /* Re-point the strings at the stable copy. */
     return wire_decode(rd->frame, used, r, &used);
 }
+
+int wire_send_error(int fd, uint32_t type, long err, const char *what)
+{
+    struct wire_rec r = {.type = type, .nint = 1, .nstr = 1, .i = {err < 0 ? -err : err}};
+    r.s[0] = what;
+    return wire_send_raw(fd, &r);
+}

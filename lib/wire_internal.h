@@ -59,6 +59,10 @@ int wire_send(int fd, const struct wire_rec *r);
  * init that shares the runner's memory. */
 int wire_send_raw(int fd, const struct wire_rec *r);
 
+/* Sends a WIRE_SETUP_ERROR or WIRE_EXEC_ERROR record: err (either sign)
+ * and what failed. Raw system calls, like wire_send_raw. */
+int wire_send_error(int fd, uint32_t type, long err, const char *what);
+
 /* Incremental reader for a non-blocking pipe. */
 struct wire_reader {
     uint8_t buf[WIRE_MAX_FRAME];

@@ -17,6 +17,7 @@
  *
  * The library is single-threaded by design: a cage is a copy-on-write
  * fork of the caller, so no lock may be held across testcage_start().
+ * How it works inside: docs/architecture.md.
  */
 #ifndef TESTCAGE_TESTCAGE_H
 #define TESTCAGE_TESTCAGE_H
@@ -198,8 +199,11 @@ TESTCAGE_API int testcage_start(const testcage_opts *opts, testcage_cage **out);
 /* An fd to poll for POLLIN; call testcage_cage_dispatch() when it fires. */
 TESTCAGE_API int testcage_cage_fd(const testcage_cage *cage);
 
-/* Does whatever work is pending without blocking. Returns 1 once the cage
- * is over, 0 while it runs. */
+/* Does the work that is pending: reads records and output, moves the
+ * timeout on, reaps the init. It may wait briefly: while the cage's init
+ * clones a process (it asked the runner to hold still), and, where pidfds
+ * are missing (valgrind), to reap an init whose result pipe closed.
+ * Returns 1 once the cage is over, 0 while it runs. */
 TESTCAGE_API int testcage_cage_dispatch(testcage_cage *cage);
 
 /* Begins term-then-kill now (e.g. the runner got SIGINT). */
@@ -237,7 +241,7 @@ TESTCAGE_API void testcage_report_failure(const char *file, int line, const char
 TESTCAGE_API _Noreturn void testcage_report_skip(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
-/* Short names for status, namespace and leak values, for reporters. */
+/* Short names for a status and an IPC object kind, for reporters. */
 TESTCAGE_API const char *testcage_status_name(enum testcage_status status);
 TESTCAGE_API const char *testcage_ipc_kind_name(enum testcage_ipc_kind kind);
 

@@ -17,7 +17,10 @@ static void on_term(int sig)
     got_term = 1;
 }
 
-/* The names the backtrace tests look for; never inlined, never return. */
+/* The names the backtrace tests look for; never inlined, never return.
+ * Extern, so the names survive in any build. */
+void hang_here_forever(void);
+void on_the_way_down(void);
 __attribute__((noinline, noreturn)) void hang_here_forever(void)
 {
     for (;;)

@@ -1,4 +1,4 @@
-/* enter.c - testcage_enter(): cage the calling process itself, the way
+/* self_cage.c - testcage_enter(): cage the calling process itself, the way
  * the Perl Sys::Linux::Namespace setup() did, for tests that call it first
  * thing in main(). */
 #include "testcage_internal.h"
@@ -14,13 +14,8 @@ int testcage_enter(const testcage_opts *o)
     struct cage_plan p;
     testcage_opts local = *o;
     local.fresh_proc = false; /* our /proc must stay the one of our PID namespace */
-    tc_plan_init(&p, &local);
-    tc_plan_namespaces(&p, &local);
+    tc_plan_make(&p, &local);
     p.ns |= TESTCAGE_NS_MOUNT;
-    if (!getcwd(p.cwd, sizeof(p.cwd)))
-        p.cwd[0] = 0;
-    tc_plan_paths(&p, &local);
-    tc_plan_policy(&p, &local);
     if (unshare((int)tc_clone_flags(p.ns)) < 0)
         return -1;
     char what[256];
