@@ -38,9 +38,6 @@ int tc_parse_shard(const char *s, unsigned *index, unsigned *total, char *err, s
 /* A non-negative integer that fits in int (for -j). */
 int tc_parse_count(const char *s, int *out, char *err, size_t errlen);
 
-/* `testcage --enter PID [CMD...]`: returns CMD's exit status (enter.c). */
-int tc_enter_cage(const char *pid, char **cmd);
-
 /* The exit status a front end reports for one finished cage. */
 int tc_exit_status(const testcage_result *result);
 

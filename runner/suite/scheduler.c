@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "optable.h"
 #include "parse_internal.h"
 #include "suite_internal.h"
 
@@ -18,21 +19,6 @@ double tc_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* SIGINT/SIGTERM arrive on an fd so the loop can tear the cages down. */
-static int open_sigfd(sigset_t *oldmask)
-{
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    if (sigprocmask(SIG_BLOCK, &set, oldmask) < 0)
-        return -1;
-    int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-    if (fd < 0)
-        sigprocmask(SIG_SETMASK, oldmask, NULL);
-    return fd;
 }
 
 /* A fresh /tmp in the cage hides a binary that lives under /tmp; exec mode
@@ -75,7 +61,7 @@ int tc_run_begin(tc_run *run, const tc_suite_opts *o, const char *suite, size_t 
         free(run->self);
         return TC_EXIT_SETUP;
     }
-    if ((run->sigfd = open_sigfd(&run->oldmask)) < 0) {
+    if ((run->sigfd = tc_teardown_sigfd(&run->oldmask)) < 0) {
         fprintf(stderr, "%s: signalfd: %s\n", suite, strerror(errno));
         free(run->self);
         free(run->keep_dir);
@@ -126,7 +112,7 @@ struct loop {
     size_t n, next_start, next_report, nrunning, window;
     struct slot *slots;
     struct held *held; /* ring of `window` entries, indexed by pos % window */
-    int signo;         /* SIGINT/SIGTERM received, else 0 */
+    int signo;         /* teardown signal received, else 0 */
 };
 
 /* exec mode: [wrapper...] self --run NAME */

@@ -111,7 +111,7 @@ typedef struct tc_run {
     const char *suite;
     char *self;       /* this binary's path, for exec mode */
     double started;   /* monotonic seconds */
-    int sigfd;        /* SIGINT/SIGTERM */
+    int sigfd;        /* the teardown signals (tc_teardown_sigfd) */
     sigset_t oldmask; /* restored at the end: main() goes on after a cmocka run */
     char *keep_dir;   /* exec mode: our directory when under /tmp (hidden there) */
     const char *keep[2];
@@ -123,7 +123,8 @@ typedef struct tc_run {
 /* Opens the outputs and starts the report; returns 0 or an exit status. */
 int tc_run_begin(tc_run *run, const tc_suite_opts *o, const char *suite, size_t total);
 /* Runs the cases (already selected) in cages, reports them in order and
- * returns how many failed. On SIGINT/SIGTERM ends the run and exits. */
+ * returns how many failed. On a teardown signal (SIGINT, SIGTERM, ...) ends
+ * the run and exits 128+N. */
 size_t tc_run_cases(tc_run *run, tc_suite_case *const *cases, size_t n);
 /* Ends the report; returns the process exit status (0 or 1). */
 int tc_run_end(tc_run *run);

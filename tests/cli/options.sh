@@ -88,3 +88,37 @@ expect_rc 124 "--grace wins over TESTCAGE_GRACE"
 expect_le "$ELAPSED" 1800 "--grace 0.2 wins over TESTCAGE_GRACE=20 (ms)"
 run env TESTCAGE_LEAKS=fail "$TC" --leaks ignore -- "$HOSTILE" litter "$MARK"
 expect_rc 0 "--leaks ignore wins over TESTCAGE_LEAKS=fail"
+
+# The environment forms the CLI used to ignore, each seen at work.
+run env TESTCAGE_TIMEOUT=0.3 TESTCAGE_ON_TIMEOUT="echo on-timeout-ran-%p" "$TC" -- \
+    "$HOSTILE" sleep 5 "$MARK"
+expect_rc 124 "TESTCAGE_ON_TIMEOUT with a timeout"
+expect_err 'on-timeout-ran-[0-9]+' "TESTCAGE_ON_TIMEOUT runs at the timeout"
+mkdir "$WORK/kept"
+run env TESTCAGE_KEEP_ON_FAIL="$WORK/kept" "$TC" -- /bin/sh -c "echo x >/tmp/kept-$MARK; exit 3"
+expect_rc 3 "TESTCAGE_KEEP_ON_FAIL, failing program"
+[[ -n $(find "$WORK/kept" -name "kept-$MARK" -type f) ]] ||
+    fail "TESTCAGE_KEEP_ON_FAIL: the failing program's /tmp file was not copied"
+run env TESTCAGE_MAX_PROCS=20 "$TC" -- "$HOSTILE" exit 0 "$MARK"
+expect_rc 0 "TESTCAGE_MAX_PROCS=20"
+expect_err '^testcage: limits enforced through ' "TESTCAGE_MAX_PROCS sets a limit"
+run env TESTCAGE_MEMORY=256m "$TC" -- "$HOSTILE" exit 0 "$MARK"
+expect_rc 0 "TESTCAGE_MEMORY=256m"
+expect_err '^testcage: limits enforced through ' "TESTCAGE_MEMORY sets a limit"
+cage -- "$HOSTILE" exit 0 "$MARK"
+expect_no_err 'limits enforced' "no limit without TESTCAGE_MAX_PROCS/TESTCAGE_MEMORY"
+badenv TESTCAGE_MAX_PROCS=many many
+badenv TESTCAGE_MEMORY=lots lots
+
+# A switch's environment form takes yes/no words: "no" is off, not on.
+exe_of_sh='readlink /proc/$$/exe'
+run env TESTCAGE_VALGRIND=no "$TC" -- /bin/sh -c "$exe_of_sh"
+expect_rc 0 "TESTCAGE_VALGRIND=no"
+expect_no_out 'memcheck' "TESTCAGE_VALGRIND=no runs no valgrind"
+run env TESTCAGE_VALGRIND=yes "$TC" -- /bin/sh -c "$exe_of_sh"
+expect_rc 0 "TESTCAGE_VALGRIND=yes"
+expect_out 'memcheck' "TESTCAGE_VALGRIND=yes runs the program under valgrind"
+badenv TESTCAGE_VALGRIND=sometimes sometimes
+run env TESTCAGE_NO_PRIVATE_TMP=off "$TC" -- /bin/sh -c "echo x >/tmp/np-$MARK"
+expect_rc 0 "TESTCAGE_NO_PRIVATE_TMP=off"
+[[ ! -e /tmp/np-$MARK ]] || fail "TESTCAGE_NO_PRIVATE_TMP=off must keep /tmp private"

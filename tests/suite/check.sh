@@ -239,7 +239,8 @@ check_exec() {
 
 check_interrupt() {
     local rc
-    for sig in INT:130 TERM:143; do
+    # The same teardown signals as the CLI's (runner/options/optable.c).
+    for sig in INT:130 TERM:143 HUP:129 QUIT:131 USR1:138 USR2:140 ALRM:142; do
         local start=$SECONDS
         TEST_PREMATURE_EXIT_FILE=$T/premature \
             "$SUITE_CMOCKA" --timeout 60 --filter 'basic/hangs' --filter 'basic/passes' > out &
@@ -300,6 +301,16 @@ check_cage_opts() {
     [ "$rc" = 0 ] || fail "--max-procs/--memory run: exit status $rc"
     [ "$(grep -c '^testcage: limits enforced through ' lim.err)" = 1 ] ||
         fail "the limits line must appear exactly once"
+    run rc env TESTCAGE_MAX_PROCS=20 TESTCAGE_MEMORY=256m "$SUITE_PLAIN" --filter passes \
+        > lim.out 2> lim.err
+    [ "$rc" = 0 ] || fail "TESTCAGE_MAX_PROCS/TESTCAGE_MEMORY run: exit status $rc"
+    grep -q '^testcage: limits enforced through ' lim.err ||
+        fail "TESTCAGE_MAX_PROCS/TESTCAGE_MEMORY set no limit"
+    run rc env TESTCAGE_VALGRIND=no "$SUITE_PLAIN" --filter passes > /dev/null 2> vg.err
+    [ "$rc" = 0 ] || fail "TESTCAGE_VALGRIND=no: exit status $rc"
+    run rc env TESTCAGE_VALGRIND=sometimes "$SUITE_PLAIN" --filter passes > /dev/null 2> vg.err
+    [ "$rc" = 125 ] && [ "$(wc -l < vg.err)" = 1 ] ||
+        fail "TESTCAGE_VALGRIND=sometimes: exit status $rc, expected 125 and one line"
     run rc "$SUITE_PLAIN" --max-procs abc > /dev/null 2> bad.err
     [ "$rc" = 125 ] || fail "--max-procs abc: exit status $rc, expected 125"
     mkdir kept
@@ -309,6 +320,11 @@ check_cage_opts() {
     [ -n "$(find kept -path '*/tmp/*' -type f)" ] || fail "the failing case's /tmp file was not copied"
     run rc "$SUITE_PLAIN" --keep-on-fail "$T/kept" --filter passes --filter leaks_tmp_file > /dev/null
     [ "$(find kept -mindepth 1 -maxdepth 1 | wc -l)" = 1 ] || fail "a passing case was kept"
+    mkdir kept_env
+    run rc env TESTCAGE_KEEP_ON_FAIL="$T/kept_env" "$SUITE_PLAIN" --filter 'leaks_tmp_file' \
+        --leaks fail > k.out
+    [ "$rc" = 1 ] || fail "TESTCAGE_KEEP_ON_FAIL run: exit status $rc"
+    [ -n "$(find kept_env -path '*/tmp/*' -type f)" ] || fail "TESTCAGE_KEEP_ON_FAIL kept nothing"
 }
 
 "check_$1"
