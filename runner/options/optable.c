@@ -23,6 +23,21 @@ const tc_optdef tc_optdefs[] = {
     {TC_OPT_RUN, "run", 0, "NAME", SUITE, NULL, 0, "run the one case NAME", NULL},
     {TC_OPT_JOBS, "jobs", 'j', "N", SUITE, "TESTCAGE_JOBS", 0,
      "cages at once (default 1; 0 = number of CPUs)", NULL},
+    {TC_OPT_FAIL_FAST, "fail-fast", 0, NULL, SUITE, "TESTCAGE_FAIL_FAST", 0,
+     "after the first failing case start no other: cases\n"
+     "already running finish, the rest are reported as\n"
+     "skipped (not run); the exit status is 1",
+     NULL},
+    {TC_OPT_SHUFFLE, "shuffle", 0, NULL, SUITE, "TESTCAGE_SHUFFLE", 0,
+     "run the selected cases in a random order; the seed is\n"
+     "printed first and recorded in the JSON and JUnit reports",
+     NULL},
+    {TC_OPT_SEED, "seed", 0, "S", SUITE, "TESTCAGE_SEED", 0,
+     "the order of --shuffle (implies it): the same S, the\n"
+     "same order, with any -j and --shard",
+     NULL},
+    {TC_OPT_DURATIONS, "durations", 0, "N", SUITE, "TESTCAGE_DURATIONS", 0,
+     "list the N slowest cases at the end", NULL},
     {TC_OPT_TIMEOUT, "timeout", 0, "S", BOTH, "TESTCAGE_TIMEOUT", 0,
      "wall-clock limit in seconds, fractions and ms/s/m/h\n"
      "suffixes allowed; 0 = none (default 60)",
@@ -88,6 +103,10 @@ const tc_optdef tc_optdefs[] = {
      "JSON report"},
     {TC_OPT_JUNIT, "junit", 0, "FILE", BOTH, "TESTCAGE_JUNIT", 0, "write the result as JUnit XML",
      "JUnit XML report"},
+    {TC_OPT_COLOR, "color", 0, "WHEN", SUITE, "TESTCAGE_COLOR", 0,
+     "auto (default: on a terminal unless NO_COLOR is set;\n"
+     "CLICOLOR_FORCE forces it) | always | never",
+     NULL},
     {TC_OPT_QUIET, "quiet", 'q', NULL, BOTH, "TESTCAGE_QUIET", 0, "only errors and leak failures",
      "only failures and the summary"},
     {TC_OPT_VERBOSE, "verbose", 'v', NULL, BOTH, "TESTCAGE_VERBOSE", 0,

@@ -45,6 +45,11 @@ typedef enum tc_opt_id {
     TC_OPT_QUIET,
     TC_OPT_VERBOSE,
     TC_OPT_ENTER,
+    TC_OPT_FAIL_FAST,
+    TC_OPT_SHUFFLE,
+    TC_OPT_SEED,
+    TC_OPT_DURATIONS,
+    TC_OPT_COLOR,
 } tc_opt_id;
 
 /* Fields in the order a table row reads; the padding of 37 rows is no cost. */

@@ -103,6 +103,12 @@ static int apply_switch(tc_suite_opts *o, const tc_optdef *d, const char *name, 
     case TC_OPT_REQUIRE_ISOLATION:
         o->require_isolation = on;
         break;
+    case TC_OPT_FAIL_FAST:
+        o->fail_fast = on;
+        break;
+    case TC_OPT_SHUFFLE:
+        o->shuffle = on || o->seed_set;
+        break;
     default:
         break;
     }
@@ -143,6 +149,16 @@ static int apply_parsed(tc_suite_opts *o, const tc_optdef *d, const char *name, 
         break;
     case TC_OPT_TMP_SIZE:
         rc = tc_parse_size(val, o->tmp_size, sizeof o->tmp_size, err, sizeof err);
+        break;
+    case TC_OPT_SEED:
+        rc = tc_parse_seed(val, &o->seed, err, sizeof err);
+        o->seed_set = o->shuffle = true;
+        break;
+    case TC_OPT_DURATIONS:
+        rc = tc_parse_count(val, &o->durations, err, sizeof err);
+        break;
+    case TC_OPT_COLOR:
+        rc = tc_parse_color(val, &o->color, err, sizeof err);
         break;
     default:
         return apply_switch(o, d, name, val);

@@ -20,15 +20,27 @@
 static const struct {
     const char *name, *a, *b;
 } samples[] = {
-    {"filter", "a*", "-b*"},          {"jobs", "3", NULL},
-    {"timeout", "7.5", NULL},         {"grace", "250ms", NULL},
-    {"leaks", "fail", NULL},          {"ns", "pid,mount,net", NULL},
-    {"tmp-size", "64m", NULL},        {"tmp-mode", "0700", NULL},
-    {"tmp-options", "size=1m", NULL}, {"keep", "/tmp/a", "/tmp/b"},
-    {"on-timeout", "echo %p", NULL},  {"keep-on-fail", "/var/kept", NULL},
-    {"max-procs", "9", NULL},         {"memory", "1m", NULL},
-    {"wrap", "strace -f", NULL},      {"shard", "1/3", NULL},
-    {"json", "r.json", NULL},         {"junit", "r.xml", NULL},
+    {"filter", "a*", "-b*"},
+    {"jobs", "3", NULL},
+    {"timeout", "7.5", NULL},
+    {"grace", "250ms", NULL},
+    {"leaks", "fail", NULL},
+    {"ns", "pid,mount,net", NULL},
+    {"tmp-size", "64m", NULL},
+    {"tmp-mode", "0700", NULL},
+    {"tmp-options", "size=1m", NULL},
+    {"keep", "/tmp/a", "/tmp/b"},
+    {"on-timeout", "echo %p", NULL},
+    {"keep-on-fail", "/var/kept", NULL},
+    {"max-procs", "9", NULL},
+    {"memory", "1m", NULL},
+    {"wrap", "strace -f", NULL},
+    {"shard", "1/3", NULL},
+    {"seed", "42", NULL},
+    {"durations", "5", NULL},
+    {"color", "always", NULL},
+    {"json", "r.json", NULL},
+    {"junit", "r.xml", NULL},
 };
 
 static const char *sample(const tc_optdef *d, bool second)
@@ -64,13 +76,15 @@ static void describe_suite(const tc_suite_opts *o, char *buf, size_t len)
     int n = snprintf(
         buf, len,
         "list=%d tap=%d exec=%d vg=%d v=%d j=%d t=%g g=%g ns=%u/%d leaks=%d run=%s shard=%u/%u "
-        "junit=%s json=%s wrap=%s mp=%u mem=%llu size=%s kof=%s ot=%s bt=%d tmp=%d req=%d f=",
+        "junit=%s json=%s wrap=%s mp=%u mem=%llu size=%s kof=%s ot=%s bt=%d tmp=%d req=%d "
+        "ff=%d sh=%d seed=%u/%d dur=%d color=%d f=",
         o->list, o->tap, o->exec, o->valgrind, o->verbosity, o->jobs, o->timeout, o->grace,
         o->namespaces, o->namespaces_set, (int)o->leaks, o->run ? o->run : "-", o->shard_index,
         o->shard_total, o->junit[0] ? o->junit[0] : "-", o->json ? o->json : "-",
         o->wrap ? o->wrap[0] : "-", o->max_procs, (unsigned long long)o->memory_max, o->tmp_size,
         o->keep_on_fail ? o->keep_on_fail : "-", o->on_timeout ? o->on_timeout : "-",
-        o->no_backtrace, o->no_private_tmp, o->require_isolation);
+        o->no_backtrace, o->no_private_tmp, o->require_isolation, o->fail_fast, o->shuffle, o->seed,
+        o->seed_set, o->durations, (int)o->color);
     for (size_t i = 0; i < o->nfilters && n > 0 && (size_t)n < len; i++)
         n += snprintf(buf + n, len - (size_t)n, "%s,", o->filters[i]);
 }

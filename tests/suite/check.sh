@@ -314,5 +314,122 @@ check_cage_opts() {
     [ -n "$(find kept_env -path '*/tmp/*' -type f)" ] || fail_now "TESTCAGE_KEEP_ON_FAIL kept nothing"
 }
 
+# The cases that end quickly (no hang, no daemon).
+QUICK=(--filter '*' --filter '-hangs*' --filter '-leaks_daemon')
+order() { "$PYTHON3" -c 'import json,sys; print(" ".join(c["name"] for c in json.load(open(sys.argv[1]))["cases"]))' "$1"; }
+
+# --fail-fast: after the first failure no new case starts; the rest are
+# reported as skipped (not run) in every format; the exit status is 1.
+check_fail_fast() {
+    local rc b ran
+    run_rc rc "$SUITE_PLAIN" --fail-fast "${QUICK[@]}" --json ff.json --junit ff.xml > ff.console
+    [ "$rc" = 1 ] || fail_now "--fail-fast: exit status $rc, expected 1"
+    verdicts json ff.json > got
+    printf 'passes pass\nfails_by_return fail\n' > want
+    head -2 got | same want - "--fail-fast: the first two verdicts"
+    [ "$(tail -n +3 got | grep -vc ' skip$')" = 0 ] || fail_now "--fail-fast: a case after the failure ran"
+    [ "$(wc -l < got)" = 12 ] || fail_now "--fail-fast: every selected case must be reported"
+    json_expr ff.json 'all(x.get("skip_reason","").startswith("not run") for x in list(c.values())[2:])' ||
+        fail_now "--fail-fast: JSON skip reasons"
+    [ "$(grep -c '<skipped message="not run' ff.xml)" = 10 ] || fail_now "--fail-fast: JUnit skips"
+    "$XMLLINT" --noout --schema "$JUNIT_XSD" ff.xml 2> /dev/null || fail_now "--fail-fast: JUnit invalid"
+    run_rc rc env TESTCAGE_FAIL_FAST=1 "$SUITE_PLAIN" "${QUICK[@]}" --tap > ff.tap
+    [ "$rc" = 1 ] || fail_now "TESTCAGE_FAIL_FAST=1 --tap: exit status $rc"
+    [ "$(grep -c '# SKIP not run' ff.tap)" = 10 ] || fail_now "--fail-fast: TAP skips"
+    # -j 2: cases already running finish, none starts after the failure.
+    run_rc rc "$SUITE_PLAIN" -j 2 --fail-fast "${QUICK[@]}" --json ffj.json > /dev/null
+    ran=$(verdicts json ffj.json | grep -vc ' skip$' || true)
+    [ "$rc" = 1 ] && [ "$ran" -le 3 ] || fail_now "--fail-fast -j 2: exit $rc, $ran cases ran"
+    # cmocka: the groups after the failing one do not run either.
+    run_rc rc "$SUITE_CMOCKA" --fail-fast "${LIMITS[@]}" --json ffc.json > /dev/null
+    [ "$rc" = 1 ] || fail_now "cmocka --fail-fast: exit status $rc"
+    [ "$(verdicts json ffc.json | grep -vc ' skip$')" = 2 ] || fail_now "cmocka --fail-fast: cases ran after basic/fails"
+    for b in "--fail-fast=maybe" "--fail-fast=2"; do
+        run_rc rc "$SUITE_PLAIN" "$b" --list > /dev/null 2> err
+        [ "$rc" = 125 ] && [ "$(wc -l < err)" = 1 ] || fail_now "'$b': exit $rc, expected 125 and one line"
+    done
+}
+
+# --shuffle/--seed: the same seed gives the same order (also with -j 2 and
+# from the environment), another seed another; the seed is printed and
+# recorded; without --seed the printed one replays the order.
+check_shuffle() {
+    local rc a b seed
+    run_rc rc "$SUITE_PLAIN" --seed 7 "${QUICK[@]}" --json s7a.json --junit s7.xml > /dev/null 2> s7.err
+    [ "$rc" = 1 ] || fail_now "--seed 7: exit status $rc"
+    grep -q '^testcage: shuffling the cases with --seed 7$' s7.err || fail_now "--seed 7: seed not printed"
+    run_rc rc env TESTCAGE_SEED=7 "$SUITE_PLAIN" -j 2 "${QUICK[@]}" --json s7b.json > /dev/null 2>&1
+    a=$(order s7a.json) b=$(order s7b.json)
+    [ "$a" = "$b" ] || fail_now "the same seed gave two orders: '$a' / '$b'"
+    [ "$a" != "$("$SUITE_PLAIN" "${QUICK[@]}" --list | paste -sd' ')" ] || fail_now "--seed 7: declaration order"
+    [ "$(echo "$a" | tr ' ' '\n' | sort | paste -sd' ')" = "$("$SUITE_PLAIN" "${QUICK[@]}" --list | sort | paste -sd' ')" ] ||
+        fail_now "--seed 7: not every selected case ran exactly once"
+    run_rc rc "$SUITE_PLAIN" --seed 8 "${QUICK[@]}" --json s8.json > /dev/null 2>&1
+    [ "$(order s8.json)" != "$a" ] || fail_now "seeds 7 and 8 gave the same order"
+    json_expr s7a.json 'd["seed"] == 7' || fail_now "--seed 7: JSON has no seed"
+    grep -q '<property name="seed" value="7"/>' s7.xml || fail_now "--seed 7: JUnit has no seed"
+    "$XMLLINT" --noout --schema "$JUNIT_XSD" s7.xml 2> /dev/null || fail_now "--seed: JUnit invalid"
+    run_rc rc "$SUITE_PLAIN" --shuffle "${QUICK[@]}" --json r1.json > /dev/null 2> r1.err
+    seed=$(sed -n 's/^testcage: shuffling the cases with --seed \([0-9]*\)$/\1/p' r1.err)
+    [ -n "$seed" ] || fail_now "--shuffle without --seed: no seed printed"
+    run_rc rc "$SUITE_PLAIN" --seed "$seed" "${QUICK[@]}" --json r2.json > /dev/null 2>&1
+    [ "$(order r1.json)" = "$(order r2.json)" ] || fail_now "--seed $seed does not replay --shuffle"
+    run_rc rc "$SUITE_PLAIN" --seed -1 --list > /dev/null 2> err
+    [ "$rc" = 125 ] && [ "$(wc -l < err)" = 1 ] || fail_now "--seed -1: exit $rc, expected 125"
+}
+
+# --durations N: the N slowest cases, slowest first, after the report.
+check_durations() {
+    local rc
+    run_rc rc "$SUITE_PLAIN" --durations 2 --filter passes --filter hangs_with_own_limit \
+        --filter tmp_is_empty > d.out
+    sed -n '/^slowest 2 cases:$/,$p' d.out > d.list
+    [ "$(wc -l < d.list)" = 3 ] || fail_now "--durations 2: expected a header and 2 lines: $(cat d.out)"
+    grep -Eq '^ +[0-9.]+ s  hangs_with_own_limit$' <(sed -n 2p d.list) ||
+        fail_now "--durations: the 0.3 s case is not first: $(cat d.list)"
+    run_rc rc "$SUITE_PLAIN" --tap --durations 5 --filter passes > d.tap 2> d.err
+    grep -q '^slowest 1 case:$' d.err && ! grep -q slowest d.tap || fail_now "--durations --tap: list not on stderr"
+    run_rc rc "$SUITE_PLAIN" --filter passes > d0.out
+    ! grep -q slowest d0.out || fail_now "no --durations, yet a list"
+    run_rc rc "$SUITE_PLAIN" --durations x --list > /dev/null 2> err
+    [ "$rc" = 125 ] || fail_now "--durations x: exit status $rc"
+}
+
+# --color and NO_COLOR / CLICOLOR_FORCE (stdout is a file here: auto is off).
+check_color() {
+    local rc esc=$'\e[' spec want got
+    for spec in "always::y" "never:CLICOLOR_FORCE=1:n" "auto::n" "auto:CLICOLOR_FORCE=1:y" \
+        "auto:CLICOLOR_FORCE=1 NO_COLOR=1:n" "always:NO_COLOR=1:y"; do
+        IFS=: read -r c env want <<< "$spec"
+        # shellcheck disable=SC2086
+        run_rc rc env $env TESTCAGE_COLOR_UNUSED=1 "$SUITE_PLAIN" --color "$c" --filter passes > col.out
+        got=n
+        grep -qF "$esc" col.out && got=y
+        [ "$got" = "$want" ] || fail_now "--color $c with '$env': colour $got, expected $want"
+    done
+    run_rc rc env TESTCAGE_COLOR=always "$SUITE_PLAIN" --filter passes > col.out
+    grep -qF "$esc" col.out || fail_now "TESTCAGE_COLOR=always: no colour"
+    run_rc rc "$SUITE_PLAIN" --color sometimes --list > /dev/null 2> err
+    [ "$rc" = 125 ] && [ "$(wc -l < err)" = 1 ] || fail_now "--color sometimes: exit $rc, expected 125"
+}
+
+# GITHUB_ACTIONS=true: ::error per failure with file and line (relative to
+# GITHUB_WORKSPACE), ::warning per leak; the rest of the output unchanged.
+check_annotations() {
+    local rc ws
+    ws=$(cd "$CHECK_DIR/../.." && pwd)
+    run_rc rc env GITHUB_ACTIONS=true GITHUB_WORKSPACE="$ws" "$SUITE_PLAIN" "${QUICK[@]}" > gha.out
+    [ "$rc" = 1 ] || fail_now "annotations run: exit status $rc"
+    grep -Eq '^::error file=tests/suite/plain_suite\.c,line=[0-9]+::fails_by_message: ' gha.out ||
+        fail_now "no ::error for fails_by_message: $(grep '^::' gha.out)"
+    grep -q '^::warning::leaks_tmp_file: leaked file /tmp/' gha.out || fail_now "no ::warning for the leaked file"
+    run_rc rc "$SUITE_PLAIN" "${QUICK[@]}" > plain.out
+    ! grep -q '^::' plain.out || fail_now "annotations without GITHUB_ACTIONS"
+    grep -v '^::' gha.out > gha.rest
+    verdicts console gha.rest > a
+    verdicts console plain.out > b
+    same b a "annotations changed the console report"
+}
+
 "check_$1"
 echo "PASS: $1"
