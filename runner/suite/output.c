@@ -26,6 +26,18 @@ static bool seen_before(const tc_suite_opts *o, size_t i)
     return false;
 }
 
+/* --color auto: on a terminal unless NO_COLOR; CLICOLOR_FORCE forces it
+ * (both as https://no-color.org and https://bixense.com/clicolors say). */
+static bool want_color(const tc_suite_opts *o)
+{
+    const char *nc = getenv("NO_COLOR"), *force = getenv("CLICOLOR_FORCE");
+    if (o->color != TC_COLOR_AUTO)
+        return o->color == TC_COLOR_ALWAYS;
+    if (nc && *nc)
+        return false;
+    return (force && *force && strcmp(force, "0") != 0) || isatty(STDOUT_FILENO) == 1;
+}
+
 int tc_outputs_open(tc_outputs *out, const tc_suite_opts *o)
 {
     *out = (tc_outputs){0};
@@ -34,9 +46,8 @@ int tc_outputs_open(tc_outputs *out, const tc_suite_opts *o)
         rc = add(out, tc_reporter_tap_new(stdout), "TAP", NULL);
     } else {
         bool tty = isatty(STDOUT_FILENO) == 1;
-        const char *nc = getenv("NO_COLOR");
         struct tc_console_opts co = {
-            .verbosity = o->verbosity, .color = tty && !(nc && *nc), .progress = tty, .prefix = ""};
+            .verbosity = o->verbosity, .color = want_color(o), .progress = tty, .prefix = ""};
         rc = add(out, tc_reporter_console_new(stdout, &co), "console", NULL);
     }
     for (size_t i = 0; i < 3 && !rc; i++)

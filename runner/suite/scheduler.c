@@ -2,6 +2,7 @@
  * going and reports finished cases in declaration order. */
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "optable.h"
 #include "parse_internal.h"
 #include "suite_internal.h"
 
@@ -18,21 +20,6 @@ double tc_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* SIGINT/SIGTERM arrive on an fd so the loop can tear the cages down. */
-static int open_sigfd(sigset_t *oldmask)
-{
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    if (sigprocmask(SIG_BLOCK, &set, oldmask) < 0)
-        return -1;
-    int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-    if (fd < 0)
-        sigprocmask(SIG_SETMASK, oldmask, NULL);
-    return fd;
 }
 
 /* A fresh /tmp in the cage hides a binary that lives under /tmp; exec mode
@@ -75,7 +62,7 @@ int tc_run_begin(tc_run *run, const tc_suite_opts *o, const char *suite, size_t 
         free(run->self);
         return TC_EXIT_SETUP;
     }
-    if ((run->sigfd = open_sigfd(&run->oldmask)) < 0) {
+    if ((run->sigfd = tc_teardown_sigfd(&run->oldmask)) < 0) {
         fprintf(stderr, "%s: signalfd: %s\n", suite, strerror(errno));
         free(run->self);
         free(run->keep_dir);
@@ -85,9 +72,40 @@ int tc_run_begin(tc_run *run, const tc_suite_opts *o, const char *suite, size_t 
         release_run(run);
         return TC_EXIT_SETUP;
     }
+    if (o->shuffle) {
+        /* Said first, so any failing order can be replayed with --seed. */
+        run->sum.shuffled = true;
+        run->sum.seed = o->seed_set ? o->seed : (unsigned)(time(NULL) ^ getpid()) & 0x7fffffff;
+        fprintf(stderr, "testcage: shuffling the cases with --seed %u\n", run->sum.seed);
+    }
     tc_outputs_begin(&run->out, suite, total);
     run->begun = true;
     return 0;
+}
+
+/* --durations N: the N slowest cases, after the report. TAP owns stdout. */
+static void say_durations(tc_run *run)
+{
+    const tc_suite_opts *o = run->opts;
+    FILE *out = o->tap ? stderr : stdout;
+    size_t n = (size_t)o->durations < run->ntimed ? (size_t)o->durations : run->ntimed;
+    if (n)
+        fprintf(out, "slowest %zu case%s:\n", n, n == 1 ? "" : "s");
+    for (size_t k = 0; k < n; k++) {
+        size_t best = k;
+        for (size_t i = k + 1; i < run->ntimed; i++)
+            if (run->timed[i].duration > run->timed[best].duration)
+                best = i;
+        struct tc_timed t = run->timed[best];
+        run->timed[best] = run->timed[k];
+        run->timed[k] = t;
+        fprintf(out, "  %9.3f s  %s\n", t.duration, t.name);
+    }
+    for (size_t i = 0; i < run->ntimed; i++)
+        free(run->timed[i].name);
+    free(run->timed);
+    run->timed = NULL;
+    run->ntimed = 0;
 }
 
 int tc_run_end(tc_run *run)
@@ -99,6 +117,7 @@ int tc_run_end(tc_run *run)
     run->sum.duration = tc_now() - run->started;
     int rc = tc_outputs_end(&run->out, &run->sum);
     tc_outputs_close(&run->out);
+    say_durations(run);
     release_run(run);
     if (rc < 0)
         return 1;
@@ -126,7 +145,7 @@ struct loop {
     size_t n, next_start, next_report, nrunning, window;
     struct slot *slots;
     struct held *held; /* ring of `window` entries, indexed by pos % window */
-    int signo;         /* SIGINT/SIGTERM received, else 0 */
+    int signo;         /* teardown signal received, else 0 */
 };
 
 /* exec mode: [wrapper...] self --run NAME */
@@ -190,12 +209,24 @@ static void setup_error(testcage_result *r, const char *why)
     r->message = strdup(why);
 }
 
+/* --fail-fast: a case that never starts is reported as skipped. */
+static void not_run(testcage_result *r)
+{
+    *r = (testcage_result){.status = TESTCAGE_SKIP, .exit_code = -1};
+    r->skip_reason = strdup("not run: --fail-fast after a failing case");
+}
+
 static void start_one(struct loop *l)
 {
     size_t pos = l->next_start++;
     const tc_suite_case *c = l->cases[pos];
     struct held *h = &l->held[pos % l->window];
     *h = (struct held){.started = true};
+    if (l->run->stopped) {
+        not_run(&h->result);
+        h->done = true;
+        return;
+    }
     struct slot *s = &l->slots[l->nrunning];
     *s = (struct slot){.pos = pos};
     testcage_opts co;
@@ -224,9 +255,23 @@ static void finish_slot(struct loop *l, size_t i)
         tc_result_add_failure(&h->result, NULL, 0, "valgrind found errors (see output)");
     if (c->annotate)
         c->annotate(c, &h->result);
+    if (l->run->opts->fail_fast && tc_result_failed(&h->result))
+        l->run->stopped = true;
     h->done = true;
     free(s->argv);
     l->slots[i] = l->slots[--l->nrunning];
+}
+
+static void record_duration(tc_run *run, const tc_suite_case *c, const testcage_result *r)
+{
+    if (run->opts->durations <= 0 || r->duration <= 0)
+        return;
+    struct tc_timed *t = realloc(run->timed, (run->ntimed + 1) * sizeof *t);
+    if (!t)
+        return; /* the list is a courtesy: a short one is no failure */
+    run->timed = t;
+    if ((t[run->ntimed].name = strdup(c->full)))
+        t[run->ntimed++].duration = r->duration;
 }
 
 /* Reports every finished case whose turn has come. */
@@ -249,6 +294,8 @@ static void report_ready(struct loop *l)
             limits_said = true;
         }
         tc_outputs_done(&run->out, c, &h->result);
+        tc_annotate_ci(stdout, c, &h->result);
+        record_duration(run, c, &h->result);
         tc_summary_add(&run->sum, &h->result);
         if (tc_result_failed(&h->result))
             run->failed++;
@@ -293,7 +340,7 @@ static void loop_run(struct loop *l, struct pollfd *pfd)
 {
     size_t jobs = (size_t)l->run->opts->jobs;
     for (;;) {
-        while (!l->signo && l->nrunning < jobs && l->next_start < l->n &&
+        while (!l->signo && (l->nrunning < jobs || l->run->stopped) && l->next_start < l->n &&
                l->next_start < l->next_report + l->window)
             start_one(l);
         report_ready(l);
@@ -305,8 +352,43 @@ static void loop_run(struct loop *l, struct pollfd *pfd)
     }
 }
 
+/* splitmix64: the same order for the same seed on every libc. */
+static uint64_t next_random(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* --shuffle: a Fisher-Yates permutation of this round's cases (a cmocka
+ * group is a round), seeded by the run's seed and the round. */
+static tc_suite_case **shuffled(tc_run *run, tc_suite_case *const *cases, size_t n)
+{
+    tc_suite_case **v = malloc((n ? n : 1) * sizeof(tc_suite_case *));
+    if (!v)
+        return NULL;
+    memcpy(v, cases, n * sizeof(tc_suite_case *));
+    uint64_t state = ((uint64_t)run->sum.seed << 32) | run->rounds;
+    for (size_t i = n; i > 1; i--) {
+        size_t k = (size_t)(next_random(&state) % i);
+        tc_suite_case *t = v[i - 1];
+        v[i - 1] = v[k];
+        v[k] = t;
+    }
+    return v;
+}
+
 size_t tc_run_cases(tc_run *run, tc_suite_case *const *cases, size_t n)
 {
+    tc_suite_case **order = run->opts->shuffle ? shuffled(run, cases, n) : NULL;
+    run->rounds++;
+    if (run->opts->shuffle && !order) {
+        perror(run->suite);
+        exit(1);
+    }
+    if (order)
+        cases = order;
     size_t jobs = run->opts->jobs > 0 ? (size_t)run->opts->jobs : 1;
     size_t before = run->failed, window = jobs * 8 < 64 ? 64 : jobs * 8;
     struct loop l = {.run = run, .cases = cases, .n = n, .window = window};
@@ -318,6 +400,7 @@ size_t tc_run_cases(tc_run *run, tc_suite_case *const *cases, size_t n)
         exit(1);
     }
     loop_run(&l, pfd);
+    free(order);
     free(pfd);
     free(l.slots);
     free(l.held);

@@ -11,6 +11,7 @@
 
 #include <testcage/testcage.h>
 
+#include "parse_internal.h"
 #include "report_internal.h"
 
 /* Exit status valgrind gives a case it found errors in (--error-exitcode). */
@@ -69,6 +70,12 @@ typedef struct tc_suite_opts {
     char tmp_size[32];
     const char *keep_on_fail, *on_timeout;
     bool no_backtrace, no_private_tmp, require_isolation;
+    /* How the run goes. */
+    bool fail_fast;
+    bool shuffle, seed_set;
+    unsigned seed;
+    int durations;       /* list this many slowest cases at the end; 0: none */
+    enum tc_color color; /* the console report's */
 } tc_suite_opts;
 
 /* Returns 0, or the exit status to end with after printing one line to stderr
@@ -111,19 +118,27 @@ typedef struct tc_run {
     const char *suite;
     char *self;       /* this binary's path, for exec mode */
     double started;   /* monotonic seconds */
-    int sigfd;        /* SIGINT/SIGTERM */
+    int sigfd;        /* the teardown signals (tc_teardown_sigfd) */
     sigset_t oldmask; /* restored at the end: main() goes on after a cmocka run */
     char *keep_dir;   /* exec mode: our directory when under /tmp (hidden there) */
     const char *keep[2];
     bool begun, ended;
     bool interrupted; /* keeps the Bazel premature-exit marker */
     size_t failed;    /* cases failed so far */
+    bool stopped;     /* --fail-fast: a case failed, no other starts */
+    unsigned rounds;  /* tc_run_cases calls so far (cmocka: one per group) */
+    struct tc_timed {
+        char *name;
+        double duration;
+    } * timed; /* --durations: every case run, in report order */
+    size_t ntimed;
 } tc_run;
 
 /* Opens the outputs and starts the report; returns 0 or an exit status. */
 int tc_run_begin(tc_run *run, const tc_suite_opts *o, const char *suite, size_t total);
 /* Runs the cases (already selected) in cages, reports them in order and
- * returns how many failed. On SIGINT/SIGTERM ends the run and exits. */
+ * returns how many failed. On a teardown signal (SIGINT, SIGTERM, ...) ends
+ * the run and exits 128+N. */
 size_t tc_run_cases(tc_run *run, tc_suite_case *const *cases, size_t n);
 /* Ends the report; returns the process exit status (0 or 1). */
 int tc_run_end(tc_run *run);
@@ -131,6 +146,10 @@ int tc_run_end(tc_run *run);
 /* annotate.c: failure records from valgrind and cmocka output. */
 int tc_result_add_failure(testcage_result *r, const char *file, int line, const char *msg);
 void tc_annotate_cmocka(const tc_suite_case *c, testcage_result *r);
+
+/* ci.c: GitHub Actions annotations (GITHUB_ACTIONS=true) of a finished case:
+ * ::error for each failure with a file and line, ::warning for each leak. */
+void tc_annotate_ci(FILE *out, const tc_suite_case *c, const testcage_result *r);
 
 /* Monotonic clock in seconds. */
 double tc_now(void);

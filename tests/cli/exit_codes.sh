@@ -9,7 +9,7 @@ tc_setup exit_codes "$@"
 for code in 0 1 3 77 100 255; do
     cage --timeout 5 -- "$HOSTILE" exit "$code" "$MARK"
     expect_rc "$code" "exit $code"
-    expect_no_err 'leaked' "exit $code: no leak lines"
+    expect_no_err_regex 'leaked' "exit $code: no leak lines"
 done
 
 cage --timeout 5 -- "$HOSTILE" segv "$MARK"
@@ -22,16 +22,16 @@ expect_rc 138 "SIGUSR1"
 # Not found: a path and a bare name searched in PATH.
 cage --timeout 5 -- "$WORK/no-such-program-$MARK"
 expect_rc 127 "missing path"
-expect_err "^testcage: .*no-such-program-$MARK" "missing path named"
+expect_err_regex "^testcage: .*no-such-program-$MARK" "missing path named"
 cage --timeout 5 -- "no-such-command-$MARK"
 expect_rc 127 "missing command in PATH"
-expect_err "^testcage: .*no-such-command-$MARK" "missing command named"
+expect_err_regex "^testcage: .*no-such-command-$MARK" "missing command named"
 
 # Not executable: a plain file and a directory.
 printf '#!/bin/sh\nexit 0\n' >"$WORK/noexec"
 chmod 644 "$WORK/noexec"
 cage --timeout 5 -- "$WORK/noexec"
 expect_rc 126 "not executable"
-expect_err "^testcage: .*noexec" "not executable named"
+expect_err_regex "^testcage: .*noexec" "not executable named"
 cage --timeout 5 -- "$WORK"
 expect_rc 126 "a directory"

@@ -7,7 +7,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 tc_setup fallback "$@"
 [[ -n $NONS && -x $NONS ]] || {
-    fail "nons helper missing"
+    note_fail "nons helper missing"
     exit 1
 }
 
@@ -18,48 +18,48 @@ mkdir -m 777 "$dir/w"
 cd "$dir/w"
 
 # First make sure the simulation holds: clone() with any namespace flag fails.
-run "$NONSN" --check
+run_cmd "$NONSN" --check
 expect_rc 0 "nons --check: no namespace can be created"
-expect_err '^nons: clone\(CLONE_NEWUSER\) fails: '
+expect_err_regex '^nons: clone\(CLONE_NEWUSER\) fails: '
 
 caged() {
-    run "$NONSN" env "${NOBODY_ENV[@]}" "$@"
+    run_cmd "$NONSN" env "${NOBODY_ENV[@]}" "$@"
 }
 
 caged "$TCN" --timeout 5 -- "$HOSTILEN" exit 3 "$MARK"
 expect_rc 3 "fallback: status passes through"
-expect_err '^testcage: no namespaces available \(.+\); running without isolation$' "fallback notice"
+expect_err_regex '^testcage: no namespaces available \(.+\); running without isolation$' "fallback notice"
 n=$(grep -c 'running without isolation' "$ERR" || true)
-[[ $n == 1 ]] || fail "fallback notice printed $n times"
+[[ $n == 1 ]] || note_fail "fallback notice printed $n times"
 
 caged "$TCN" --timeout 5 --require-isolation -- /bin/sh -c "touch $dir/w/ran"
 expect_rc 125 "--require-isolation without namespaces"
-[[ ! -e $dir/w/ran ]] || fail "--require-isolation: the program ran"
-[[ $(wc -l <"$ERR") == 1 ]] || fail "--require-isolation: expected a one-line error"
-grep -q '^testcage: ' "$ERR" || fail "--require-isolation: error lacks the prefix"
+[[ ! -e $dir/w/ran ]] || note_fail "--require-isolation: the program ran"
+[[ $(wc -l <"$ERR") == 1 ]] || note_fail "--require-isolation: expected a one-line error"
+grep -q '^testcage: ' "$ERR" || note_fail "--require-isolation: error lacks the prefix"
 
 caged env TESTCAGE_REQUIRE_ISOLATION=1 "$TCN" --timeout 5 -- /bin/sh -c "touch $dir/w/ran"
 expect_rc 125 "TESTCAGE_REQUIRE_ISOLATION=1 without namespaces"
-[[ ! -e $dir/w/ran ]] || fail "TESTCAGE_REQUIRE_ISOLATION=1: the program ran"
+[[ ! -e $dir/w/ran ]] || note_fail "TESTCAGE_REQUIRE_ISOLATION=1: the program ran"
 
 # Fork-only still kills what the program leaves, setsid daemons included.
 caged "$TCN" --timeout 5 -- "$HOSTILEN" daemon "$MARK"
 expect_rc 0 "fallback: daemon"
 check_host "$MARK"
 pids=$(pgrep -f -- "hostile daemon $MARK" || true)
-[[ -z $pids ]] || fail "fallback: daemon survived: $pids"
+[[ -z $pids ]] || note_fail "fallback: daemon survived: $pids"
 
 caged "$TCN" --timeout 5 -- "$HOSTILEN" children 20 "$MARK"
 expect_rc 0 "fallback: 20 children"
 pids=$(pgrep -f -- "hostile children 20 $MARK" || true)
-[[ -z $pids ]] || fail "fallback: children survived: $pids"
+[[ -z $pids ]] || note_fail "fallback: children survived: $pids"
 
 caged "$TCN" --timeout 0.5 --grace 0.3 -- "$HOSTILEN" ignore-term "$MARK"
 expect_rc 124 "fallback: timeout with SIGKILL"
 caged "$TCN" --timeout 0.5 --grace 0.3 -- "$HOSTILEN" daemon stay "$MARK"
 expect_rc 124 "fallback: timeout with a daemon"
 pids=$(pgrep -f -- "hostile daemon stay $MARK" || true)
-[[ -z $pids ]] || fail "fallback: timed-out daemon survived: $pids"
+[[ -z $pids ]] || note_fail "fallback: timed-out daemon survived: $pids"
 
 caged "$TCN" --timeout 5 -- "$HOSTILEN" segv "$MARK"
 expect_rc 139 "fallback: segfault"
@@ -69,9 +69,9 @@ expect_rc 139 "fallback: segfault"
 caged "$TCN" --timeout 5 -- /bin/sh -c 'echo "tmpdir=$TMPDIR"; : > "$TMPDIR/f"'
 expect_rc 0 "fallback: TMPDIR"
 tmpdir=$(sed -n 's/^tmpdir=//p' "$OUT")
-[[ -n $tmpdir && $tmpdir != /tmp && $tmpdir != /tmp/ ]] || fail "fallback: TMPDIR not private: '$tmpdir'"
+[[ -n $tmpdir && $tmpdir != /tmp && $tmpdir != /tmp/ ]] || note_fail "fallback: TMPDIR not private: '$tmpdir'"
 [[ -z $tmpdir || ! -e $tmpdir ]] || {
-    fail "fallback: private TMPDIR $tmpdir left on the host"
+    note_fail "fallback: private TMPDIR $tmpdir left on the host"
     rm -rf "$tmpdir"
 }
 
@@ -88,7 +88,7 @@ for sig in TERM KILL; do
     wait_marked "$m" 4 || true # runner, its fork-only init, body, daemon
     runner=$(pgrep -o -f -- "^$TCN --timeout 30 -- $HOSTILEN daemon stay $m\$" || true)
     if [[ -z $runner ]]; then
-        fail "fallback SIG$sig: runner not found"
+        note_fail "fallback SIG$sig: runner not found"
         continue
     fi
     TC_LAST="nons testcage -- hostile daemon stay (kill -$sig the runner)"
@@ -101,7 +101,7 @@ for sig in TERM KILL; do
     sleep 0.3
     pids=$(marked_pids "$m")
     if [[ -n $pids ]]; then
-        fail "fallback: runner got SIG$sig, these survived: $(ps -o pid=,args= -p "$(echo "$pids" | paste -sd,)" | tr '\n' ';')"
+        note_fail "fallback: runner got SIG$sig, these survived: $(ps -o pid=,args= -p "$(echo "$pids" | paste -sd,)" | tr '\n' ';')"
         # shellcheck disable=SC2086
         kill -9 $pids 2>/dev/null || true
     fi

@@ -8,30 +8,30 @@ tc_setup isolation "$@"
 
 cage --timeout 5 -- "$HOSTILE" ids "$MARK"
 expect_rc 0 "ids"
-expect_out '^pid 2$' "the program is pid 2"
-expect_out '^ppid 1$' "its parent is the cage init"
-expect_out '^uid 0$' "root stays root (no user namespace as root)"
+expect_out_regex '^pid 2$' "the program is pid 2"
+expect_out_regex '^ppid 1$' "its parent is the cage init"
+expect_out_regex '^uid 0$' "root stays root (no user namespace as root)"
 procs=$(sed -n 's/^procs //p' "$OUT")
-[[ $procs == "1 2" ]] || fail "/proc should show only the cage (1 2), shows: $procs"
+[[ $procs == "1 2" ]] || note_fail "/proc should show only the cage (1 2), shows: $procs"
 host=$(hostname)
-expect_out "^hostname $host\$" "default namespaces keep the host name"
+expect_out_regex "^hostname $host\$" "default namespaces keep the host name"
 
 cage --timeout 5 --ns pid,mount,ipc,uts -- "$HOSTILE" ids "$MARK"
 expect_rc 0 "ids with uts"
-expect_out '^hostname testcage$' "--ns ...,uts: hostname"
-[[ $(hostname) == "$host" ]] || fail "the host's hostname changed"
+expect_out_regex '^hostname testcage$' "--ns ...,uts: hostname"
+[[ $(hostname) == "$host" ]] || note_fail "the host's hostname changed"
 
-run env TESTCAGE_NS=pid,mount,ipc,uts "$TC" --timeout 5 -- "$HOSTILE" ids "$MARK"
+run_cmd env TESTCAGE_NS=pid,mount,ipc,uts "$TC" --timeout 5 -- "$HOSTILE" ids "$MARK"
 expect_rc 0 "TESTCAGE_NS"
-expect_out '^hostname testcage$' "TESTCAGE_NS=pid,mount,ipc,uts: hostname"
-run env TESTCAGE_NS=pid,mount,ipc,uts "$TC" --timeout 5 --ns pid,mount,ipc -- "$HOSTILE" ids "$MARK"
+expect_out_regex '^hostname testcage$' "TESTCAGE_NS=pid,mount,ipc,uts: hostname"
+run_cmd env TESTCAGE_NS=pid,mount,ipc,uts "$TC" --timeout 5 --ns pid,mount,ipc -- "$HOSTILE" ids "$MARK"
 expect_rc 0 "TESTCAGE_NS overridden"
-expect_out "^hostname $host\$" "--ns wins over TESTCAGE_NS"
+expect_out_regex "^hostname $host\$" "--ns wins over TESTCAGE_NS"
 
 # As root the body has lost CAP_SYS_ADMIN: it cannot unmount its private /tmp.
 cage --timeout 5 -- "$HOSTILE" umount "$MARK"
 expect_rc 0 "umount /tmp must fail in the cage"
-expect_out '^umount /tmp failed: Operation not permitted$'
+expect_out_regex '^umount /tmp failed: Operation not permitted$'
 # shellcheck disable=SC2016 # expanded by the caged shell
 cage --timeout 5 -- /bin/sh -c 'c=$(sed -n "s/^CapEff:[[:space:]]*//p" /proc/self/status); [ $(( 0x$c >> 21 & 1 )) = 0 ]'
 expect_rc 0 "CAP_SYS_ADMIN dropped from the body"
@@ -50,7 +50,7 @@ cage --timeout 5 -- "$HOSTILE" bind "$port" "$MARK"
 expect_rc 1 "busy port without net namespace (sanity)"
 cage --timeout 5 --ns pid,mount,ipc,net -- "$HOSTILE" bind "$port" "$MARK"
 expect_rc 0 "busy port with --ns ...,net"
-expect_out "^bound $port\$"
+expect_out_regex "^bound $port\$"
 cage --timeout 5 --ns pid,mount,ipc,uts,net -- /bin/sh -c 'grep -q "^ *lo:" /proc/net/dev && cat /sys/class/net/lo/operstate /sys/class/net/lo/flags'
 expect_rc 0 "lo in the net namespace"
 kill "$holder" 2>/dev/null || true
@@ -59,7 +59,7 @@ wait "$holder" 2>/dev/null || true
 # --ns none: fork only, no isolation, nothing left either.
 cage --timeout 5 --ns none -- "$HOSTILE" ids "$MARK"
 expect_rc 0 "--ns none"
-expect_no_out '^pid 2$' "--ns none: the program is not pid 2"
+expect_no_out_regex '^pid 2$' "--ns none: the program is not pid 2"
 cage --timeout 0.5 --grace 0.3 --ns none -- "$HOSTILE" daemon stay "$MARK"
 expect_rc 124 "--ns none: daemon + hang"
 check_host "$MARK"
@@ -67,16 +67,16 @@ check_host "$MARK"
 # As root with namespaces at hand, --require-isolation changes nothing.
 cage --timeout 5 --require-isolation -- "$HOSTILE" ids "$MARK"
 expect_rc 0 "--require-isolation as root"
-expect_out '^pid 2$' "--require-isolation as root: caged"
+expect_out_regex '^pid 2$' "--require-isolation as root: caged"
 
 # An explicit user namespace maps the caller's own uid (root stays uid 0 inside).
 cage --timeout 5 --ns pid,mount,ipc,user -- "$HOSTILE" ids "$MARK"
 expect_rc 0 "--ns ...,user as root"
-expect_out '^pid 2$' "--ns ...,user: pid 2"
-expect_out '^uid 0$' "--ns ...,user: own uid mapped"
+expect_out_regex '^pid 2$' "--ns ...,user: pid 2"
+expect_out_regex '^uid 0$' "--ns ...,user: own uid mapped"
 
 # "+uts" adds to the default set.
 cage --timeout 5 --ns +uts -- "$HOSTILE" ids "$MARK"
 expect_rc 0 "--ns +uts"
-expect_out '^hostname testcage$' "--ns +uts: hostname"
-expect_out '^pid 2$' "--ns +uts keeps the default pid namespace"
+expect_out_regex '^hostname testcage$' "--ns +uts: hostname"
+expect_out_regex '^pid 2$' "--ns +uts keeps the default pid namespace"

@@ -1,6 +1,6 @@
 # shellcheck shell=bash disable=SC2034
-# lib.sh - shared helpers for the testcage CLI tests: setup, running, assertions, and the
-# host check every test ends with (no surviving process, no /tmp or /dev/shm file, no IPC object).
+# lib.sh - the CLI tests' setup and end on top of ../shell/common.sh: the arguments, a work
+# directory, `cage` (run_cmd of the CLI), and the host check every test ends with.
 
 # shellcheck source=../shell/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../shell/common.sh"
@@ -37,62 +37,23 @@ tc_setup() {
     : >"$ERR"
 }
 
-# run_in INPUT CMD...: like run, with stdin from the file INPUT.
-run_in() {
-    local input=$1
-    shift
-    TC_LAST="$(printf '%q ' "$@") < $input"
-    set +e
-    timeout -s KILL 30 "$@" <"$input" >"$OUT" 2>"$ERR"
-    RC=$?
-    set -e
-    note "rc=$RC: $TC_LAST"
-}
-
 # cage ARGS...: run the CLI.
 cage() {
-    run "$TC" "$@"
-}
-
-expect_rc() {
-    local want=$1 what=${2:-}
-    [[ $RC == "$want" ]] || fail "${what:+$what: }expected exit $want, got $RC"
-}
-
-# expect_out REGEX [what]: stdout matches (grep -E).
-expect_out() {
-    grep -Eq -- "$1" "$OUT" || fail "${2:-stdout}: expected a line matching /$1/"
-}
-
-expect_no_out() {
-    ! grep -Eq -- "$1" "$OUT" || fail "${2:-stdout}: unexpected line matching /$1/"
-}
-
-expect_err() {
-    grep -Eq -- "$1" "$ERR" || fail "${2:-stderr}: expected a line matching /$1/"
-}
-
-expect_no_err() {
-    ! grep -Eq -- "$1" "$ERR" || fail "${2:-stderr}: unexpected line matching /$1/"
+    run_cmd "$TC" "$@"
 }
 
 # The stderr of a bad invocation: exactly one line, prefixed, naming the culprit.
 expect_one_line_error() {
     local culprit=$1 n
     n=$(wc -l <"$ERR")
-    [[ $n == 1 ]] || fail "expected a one-line error, got $n lines"
-    grep -q '^testcage: ' "$ERR" || fail "error does not start with 'testcage: '"
-    grep -qF -- "$culprit" "$ERR" || fail "error does not name '$culprit'"
+    [[ $n == 1 ]] || note_fail "expected a one-line error, got $n lines"
+    grep -q '^testcage: ' "$ERR" || note_fail "error does not start with 'testcage: '"
+    grep -qF -- "$culprit" "$ERR" || note_fail "error does not name '$culprit'"
 }
 
 expect_le() {
     local got=$1 max=$2 what=$3
-    ((got <= max)) || fail "$what: $got > $max"
-}
-
-# Host pids whose command line contains the marker (never this shell or pgrep itself).
-marked_pids() {
-    pgrep -f -- "$1" || true
+    ((got <= max)) || note_fail "$what: $got > $max"
 }
 
 # wait_marked MARK N: waits up to 5 s until at least N processes carry the marker.
@@ -103,44 +64,8 @@ wait_marked() {
         ((n >= $2)) && return 0
         sleep 0.05
     done
-    fail "never saw $2 processes marked $1 (saw $n)"
+    note_fail "never saw $2 processes marked $1 (saw $n)"
     return 1
-}
-
-# check_host MARK [KEY]: nothing of MARK survives on the host (processes, files, IPC keys).
-check_host() {
-    local mark=$1 key=${2:-} pids files k hex
-    pids=$(marked_pids "$mark")
-    if [[ -n $pids ]]; then
-        sleep 0.5
-        pids=$(marked_pids "$mark")
-        if [[ -n $pids ]]; then
-            fail "processes marked $mark survived on the host:"
-            # shellcheck disable=SC2086
-            ps -o pid,ppid,stat,args -p "$(echo $pids | tr ' ' ,)" >&2 || true
-            # shellcheck disable=SC2086
-            kill -9 $pids 2>/dev/null || true
-        else
-            note "processes marked $mark were still alive just after testcage exited"
-        fi
-    fi
-    files=$(find /tmp /dev/shm -maxdepth 3 -name "*$mark*" 2>/dev/null || true)
-    if [[ -n $files ]]; then
-        fail "files marked $mark reached the host: $files"
-        # shellcheck disable=SC2086
-        rm -rf $files
-    fi
-    if [[ -n $key ]]; then
-        for k in 0 1 2; do
-            hex=$(printf '0x%08x' $((key + k)))
-            if ipcs -m -s -q | grep -qi -- "^$hex "; then
-                fail "IPC object with key $hex reached the host"
-                ipcrm -M "$hex" 2>/dev/null || true
-                ipcrm -S "$hex" 2>/dev/null || true
-                ipcrm -Q "$hex" 2>/dev/null || true
-            fi
-        done
-    fi
 }
 
 tc_finish() {
@@ -188,11 +113,3 @@ copy_for_nobody() {
 }
 
 AS_NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
-
-# json_case FILE KEY: KEY of the first case in a --json report (JSON text, e.g. true).
-json_case() {
-    python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-print(json.dumps(d["cases"][0].get(sys.argv[2], "(missing)")))' "$1" "$2" 2>&1 || true
-}

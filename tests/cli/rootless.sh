@@ -11,34 +11,34 @@ TC_CLEANUP+=("$dir")
 copy_for_nobody "$dir"
 cd "$dir"
 if ! "${AS_NOBODY[@]}" unshare --user --map-user=65534 true 2>"$ERR"; then
-    fail "this host does not let uid 65534 create a user namespace: $(cat "$ERR")"
+    note_fail "this host does not let uid 65534 create a user namespace: $(cat "$ERR")"
     exit 1
 fi
 
 nobody() {
-    run "${AS_NOBODY[@]}" env "${NOBODY_ENV[@]}" "$TCN" "$@"
+    run_cmd "${AS_NOBODY[@]}" env "${NOBODY_ENV[@]}" "$TCN" "$@"
 }
 
 nobody --timeout 5 -- "$HOSTILEN" ids "$MARK"
 expect_rc 0 "ids as nobody"
-expect_out '^pid 2$' "pid 2 as nobody"
-expect_out '^uid 65534$' "own uid mapped, not root"
-expect_no_err 'running without isolation' "namespaces available to nobody"
+expect_out_regex '^pid 2$' "pid 2 as nobody"
+expect_out_regex '^uid 65534$' "own uid mapped, not root"
+expect_no_err_regex 'running without isolation' "namespaces available to nobody"
 procs=$(sed -n 's/^procs //p' "$OUT")
-[[ $procs == "1 2" ]] || fail "/proc should show only the cage (1 2), shows: $procs"
+[[ $procs == "1 2" ]] || note_fail "/proc should show only the cage (1 2), shows: $procs"
 
 nobody --timeout 5 -- "$HOSTILEN" litter "$MARK"
 expect_rc 0 "litter as nobody"
-expect_err "^testcage: leaked file /tmp/$MARK-a \(1234 bytes\)$" "/tmp leak as nobody"
-expect_err "^testcage: leaked file /dev/shm/$MARK-b \(4321 bytes\)$" "/dev/shm leak as nobody"
+expect_err_regex "^testcage: leaked file /tmp/$MARK-a \(1234 bytes\)$" "/tmp leak as nobody"
+expect_err_regex "^testcage: leaked file /dev/shm/$MARK-b \(4321 bytes\)$" "/dev/shm leak as nobody"
 
 nobody --timeout 5 -- "$HOSTILEN" ipc "$KEY" "$MARK"
 expect_rc 0 "ipc as nobody"
-expect_err "^testcage: leaked IPC shm key $(printf '0x%08x' "$KEY")" "IPC leak as nobody"
+expect_err_regex "^testcage: leaked IPC shm key $(printf '0x%08x' "$KEY")" "IPC leak as nobody"
 
 nobody --timeout 5 -- "$HOSTILEN" daemon "$MARK"
 expect_rc 0 "daemon as nobody"
-expect_err "^testcage: leaked process hostile" "daemon leak as nobody"
+expect_err_regex "^testcage: leaked process hostile" "daemon leak as nobody"
 check_host "$MARK"
 
 nobody --timeout 5 -- "$HOSTILEN" umount "$MARK"
@@ -49,7 +49,7 @@ expect_rc 124 "timeout as nobody"
 
 nobody --timeout 5 --ns pid,mount,ipc,uts,net -- "$HOSTILEN" ids "$MARK"
 expect_rc 0 "uts+net as nobody"
-expect_out '^hostname testcage$' "hostname as nobody"
+expect_out_regex '^hostname testcage$' "hostname as nobody"
 
 nobody --timeout 5 -- "$HOSTILEN" exit 77 "$MARK"
 expect_rc 77 "exit 77 as nobody"

@@ -6,7 +6,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 tc_setup valgrind "$@"
 command -v valgrind >/dev/null || {
-    fail "valgrind is not installed"
+    note_fail "valgrind is not installed"
     exit 1
 }
 
@@ -18,7 +18,7 @@ vg() {
     shift
     n=$((n + 1))
     mkdir -p "$WORK/vg$n"
-    run valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=all \
+    run_cmd valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=all \
         --errors-for-leak-kinds=all --trace-children=no --track-fds=yes --vgdb=no \
         --log-file="$WORK/vg$n/%p.log" "$TC" "$@"
     expect_rc "$want" "valgrind testcage $*"
@@ -31,7 +31,7 @@ vg() {
         if [[ $ppid != 0 && ! -e $WORK/vg$n/$ppid.log ]]; then
             main=$log
         elif grep -Eq '== (Invalid (read|write|free)|Conditional jump|Use of uninitialised|Syscall param|Mismatched free|Source and destination overlap)' "$log"; then
-            fail "valgrind: memory errors in the cage process $(basename "$log") for: testcage $*"
+            note_fail "valgrind: memory errors in the cage process $(basename "$log") for: testcage $*"
             sed 's/^/     /' "$log" | head -60 >&2
         fi
     done
@@ -44,13 +44,13 @@ vg() {
                         cur = fd + 0; next }
                       /<inherited from parent>/ { cur = -1; next }
                       cur > 2 && /at 0x|by 0x/ { print cur; cur = -1 }' "$main")
-        [[ -z $leaked ]] || fail "fds left open by the runner: $leaked (testcage $*)"
+        [[ -z $leaked ]] || note_fail "fds left open by the runner: $leaked (testcage $*)"
         if ! grep -q 'ERROR SUMMARY: 0 errors' "$main"; then
-            fail "valgrind: errors or leaks in the runner for: testcage $*"
+            note_fail "valgrind: errors or leaks in the runner for: testcage $*"
             sed 's/^/     /' "$main" | head -80 >&2
         fi
     else
-        fail "no valgrind log for testcage $*"
+        note_fail "no valgrind log for testcage $*"
     fi
 }
 
@@ -69,7 +69,7 @@ cage --timeout 30 --valgrind -- "$HOSTILE" exit 3 "$MARK"
 expect_rc 3 "--valgrind passes the status"
 cage --timeout 30 --valgrind -- "$HOSTILE" heap-overflow "$MARK"
 expect_rc 121 "--valgrind: a heap overflow fails the test with 121 (see --help)"
-expect_err 'Invalid write' "--valgrind reports the heap overflow"
+expect_err_regex 'Invalid write' "--valgrind reports the heap overflow"
 after=$(find /tmp -maxdepth 1 -name 'vgdb-pipe*' 2>/dev/null | sort)
 new=$(comm -13 <(echo "$before") <(echo "$after"))
-[[ -z $new ]] || fail "--valgrind left vgdb FIFOs in the host /tmp: $new"
+[[ -z $new ]] || note_fail "--valgrind left vgdb FIFOs in the host /tmp: $new"

@@ -11,30 +11,30 @@ rm -f /tmp/cageall-marker-*
 export CAGEALL_SENTINEL=$sentinel
 
 # Control: without the module the probes notice they are not caged.
-run "$SCRATCH/plain.log" cmake -S "$HERE/cageall" -B "$SCRATCH/plain"
-run "$SCRATCH/plain.log" cmake --build "$SCRATCH/plain" -j "$JOBS"
+run_logged "$SCRATCH/plain.log" cmake -S "$HERE/cageall" -B "$SCRATCH/plain"
+run_logged "$SCRATCH/plain.log" cmake --build "$SCRATCH/plain" -j "$JOBS"
 if ctest --test-dir "$SCRATCH/plain" >"$SCRATCH/plain-ctest.log" 2>&1; then
-    fail "the probes passed without a cage: they prove nothing"
+    fail_now "the probes passed without a cage: they prove nothing"
 fi
 rm -f /tmp/cageall-marker-*
 
 # With the module: every form is caged.
-run "$SCRATCH/caged.log" cmake -S "$HERE/cageall" -B "$SCRATCH/caged" \
+run_logged "$SCRATCH/caged.log" cmake -S "$HERE/cageall" -B "$SCRATCH/caged" \
     "-DCMAKE_PROJECT_INCLUDE=$MODULE"
-expect_in "$SCRATCH/caged.log" "testcage: every add_test\(\) is caged" "module announced"
-run "$SCRATCH/caged.log" cmake --build "$SCRATCH/caged" -j "$JOBS"
+expect_file_regex "$SCRATCH/caged.log" "testcage: every add_test\(\) is caged" "module announced"
+run_logged "$SCRATCH/caged.log" cmake --build "$SCRATCH/caged" -j "$JOBS"
 log=$SCRATCH/caged-ctest.log
-run "$log" ctest --test-dir "$SCRATCH/caged" --output-on-failure -j "$JOBS" \
+run_logged "$log" ctest --test-dir "$SCRATCH/caged" --output-on-failure -j "$JOBS" \
     --output-junit "$SCRATCH/caged.xml"
-expect_in "$log" "100% tests passed, 0 tests failed out of 9" "all 9 forms caged"
+expect_file_regex "$log" "100% tests passed, 0 tests failed out of 9" "all 9 forms caged"
 results=$(junit_results "$SCRATCH/caged.xml" | sort)
 want=$(printf '%s run\n' before_target own_timeout script sub_target sub_two_arg \
     target_file target_name two_arg workdir | sort)
-[ "$results" = "$want" ] || fail "junit results: $results"
+[ "$results" = "$want" ] || fail_now "junit results: $results"
 
 # CTest's TIMEOUT sits above the cage's limit + grace.
 ctest --test-dir "$SCRATCH/caged" --show-only=json-v1 >"$SCRATCH/tests.json"
-python3 - "$SCRATCH/tests.json" <<'PY' || fail "TIMEOUT properties"
+python3 - "$SCRATCH/tests.json" <<'PY' || fail_now "TIMEOUT properties"
 import json, sys
 tests = {t["name"]: t for t in json.load(open(sys.argv[1]))["tests"]}
 def prop(t, name):
@@ -48,6 +48,6 @@ PY
 
 # Nothing the tests wrote reached the host.
 if ls /tmp/cageall-marker-* >/dev/null 2>&1; then
-    fail "a caged test's /tmp file reached the host: $(ls /tmp/cageall-marker-*)"
+    fail_now "a caged test's /tmp file reached the host: $(ls /tmp/cageall-marker-*)"
 fi
 echo "cage-all: 9 add_test forms caged"

@@ -5,36 +5,14 @@ set -euo pipefail
 : "${TESTCAGE_SOURCE_DIR:?}" "${TESTCAGE_BUILD_DIR:?}" "${SCRATCH:?}"
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 JOBS=${JOBS:-2}
-
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
-
-# run LOG CMD...: runs CMD with its output in LOG; shows LOG if it fails.
-run() {
-    local log=$1
-    shift
-    if ! "$@" >"$log" 2>&1; then
-        echo "command failed: $*" >&2
-        tail -n 80 "$log" >&2
-        exit 1
-    fi
-}
+# fail_now, run_logged, expect_file_regex and the rest.
+# shellcheck source=../shell/common.sh
+source "$HERE/../shell/common.sh"
 
 # fresh DIR: an empty scratch directory.
 fresh() {
     rm -rf "$1"
     mkdir -p "$1"
-}
-
-# expect_in FILE REGEX WHAT
-expect_in() {
-    grep -Eq -- "$2" "$1" || {
-        echo "--- $1" >&2
-        tail -n 60 "$1" >&2
-        fail "$3 (no /$2/ in $1)"
-    }
 }
 
 # junit_results FILE: "name status" per test case of ctest --output-junit.

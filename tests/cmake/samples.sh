@@ -13,20 +13,20 @@ build-tree)
     ;;
 installed)
     prefix=$SCRATCH/prefix
-    run "$SCRATCH/install.log" cmake --install "$TESTCAGE_BUILD_DIR" --prefix "$prefix"
+    run_logged "$SCRATCH/install.log" cmake --install "$TESTCAGE_BUILD_DIR" --prefix "$prefix"
     for f in bin/testcage lib/libtestcage.so lib/libtestcage.a include/testcage/testcage.h \
         include/testcage/version.h include/testcage/cmocka.h include/testcage/test.h \
         lib/cmake/TestCage/TestCageConfig.cmake lib/cmake/TestCage/TestCageConfigVersion.cmake \
         lib/cmake/TestCage/TestCage.cmake share/testcage/TestCageCageAll.cmake \
         share/man/man1/testcage.1 lib/pkgconfig/testcage.pc lib/pkgconfig/testcage-cmocka.pc \
         lib/pkgconfig/testcage-main.pc; do
-        [ -e "$prefix/$f" ] || fail "not installed: $f"
+        [ -e "$prefix/$f" ] || fail_now "not installed: $f"
     done
-    "$prefix/bin/testcage" --version | grep -q "^testcage [0-9]" || fail "installed CLI --version"
+    "$prefix/bin/testcage" --version | grep -q "^testcage [0-9]" || fail_now "installed CLI --version"
     # pkg-config from the prefix: compile, link and run a program that cages a function.
     export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
-    flags=$(pkg-config --cflags --libs testcage) || fail "pkg-config testcage"
-    pkg-config --exists testcage-cmocka testcage-main || fail "pkg-config runner modules"
+    flags=$(pkg-config --cflags --libs testcage) || fail_now "pkg-config testcage"
+    pkg-config --exists testcage-cmocka testcage-main || fail_now "pkg-config runner modules"
     cat >"$SCRATCH/pc.c" <<'C'
 #include <testcage/testcage.h>
 #include <unistd.h>
@@ -45,9 +45,9 @@ int main(void)
 }
 C
     # shellcheck disable=SC2086
-    run "$SCRATCH/pc.log" cc -std=c11 -Wall -Wextra -Werror "$SCRATCH/pc.c" -o "$SCRATCH/pc" $flags \
+    run_logged "$SCRATCH/pc.log" cc -std=c11 -Wall -Wextra -Werror "$SCRATCH/pc.c" -o "$SCRATCH/pc" $flags \
         "-Wl,-rpath,$prefix/lib"
-    run "$SCRATCH/pc.log" "$SCRATCH/pc"
+    run_logged "$SCRATCH/pc.log" "$SCRATCH/pc"
     how=("-DCMAKE_PREFIX_PATH=$prefix")
     # The cage-all module from its documented installed path.
     SCRATCH=$SCRATCH/cageall bash "$HERE/cageall.sh" "$prefix/share/testcage/TestCageCageAll.cmake"
@@ -58,15 +58,15 @@ subdir)
 fetchcontent)
     how=("-DTESTCAGE_SOURCE_DIR=$TESTCAGE_SOURCE_DIR" -DTESTCAGE_FETCH=ON)
     ;;
-*) fail "unknown mode $MODE" ;;
+*) fail_now "unknown mode $MODE" ;;
 esac
 
 rm -f /tmp/sample-litter.txt /dev/shm/sample-litter.shm
-run "$SCRATCH/configure.log" cmake -S "$TESTCAGE_SOURCE_DIR/samples" -B "$B" "${how[@]}"
-run "$SCRATCH/build.log" cmake --build "$B" -j "$JOBS"
+run_logged "$SCRATCH/configure.log" cmake -S "$TESTCAGE_SOURCE_DIR/samples" -B "$B" "${how[@]}"
+run_logged "$SCRATCH/build.log" cmake --build "$B" -j "$JOBS"
 log=$SCRATCH/ctest.log
-run "$log" ctest --test-dir "$B" -j "$JOBS" --output-on-failure --output-junit "$B/junit.xml"
-expect_in "$log" "100% tests passed, 0 tests failed out of 16" "16 sample tests"
+run_logged "$log" ctest --test-dir "$B" -j "$JOBS" --output-on-failure --output-junit "$B/junit.xml"
+expect_file_regex "$log" "100% tests passed, 0 tests failed out of 16" "16 sample tests"
 results=$(junit_results "$B/junit.xml" | sort)
 want=$(sort <<'W'
 cmocka.math/test_add run
@@ -87,24 +87,24 @@ misbehave.ignore_term run
 misbehave.fork_bomb run
 W
 )
-[ "$results" = "$want" ] || fail "junit results differ:
+[ "$results" = "$want" ] || fail_now "junit results differ:
 $(diff <(echo "$want") <(echo "$results"))"
-xmllint --noout "$B/junit.xml" || fail "junit output is not well-formed"
+xmllint --noout "$B/junit.xml" || fail_now "junit output is not well-formed"
 
 # The host afterwards: no litter, no daemon.
-[ ! -e /tmp/sample-litter.txt ] || fail "litter reached the host /tmp"
-[ ! -e /dev/shm/sample-litter.shm ] || fail "litter reached the host /dev/shm"
-! pgrep -f "$B/misbehave" >/dev/null || fail "a misbehave process outlived its cage"
+[ ! -e /tmp/sample-litter.txt ] || fail_now "litter reached the host /tmp"
+[ ! -e /dev/shm/sample-litter.shm ] || fail_now "litter reached the host /dev/shm"
+! pgrep -f "$B/misbehave" >/dev/null || fail_now "a misbehave process outlived its cage"
 
 # ctest -T memcheck refuses with an explanation instead of checking the runner.
 log=$SCRATCH/memcheck.log
 if ctest --test-dir "$B" -T memcheck -R legacy >"$log" 2>&1; then
-    fail "ctest -T memcheck ran on the testcage runner"
+    fail_now "ctest -T memcheck ran on the testcage runner"
 fi
-expect_in "$log" "ctest -T memcheck. is not supported for caged tests" "memcheck explains"
+expect_file_regex "$log" "ctest -T memcheck. is not supported for caged tests" "memcheck explains"
 # The supported memcheck path: valgrind inside the cage, on the test itself.
 log=$SCRATCH/valgrind.log
-TESTCAGE_VALGRIND=1 run "$log" ctest --test-dir "$B" -R '^(legacy|plain.string_compare)$' \
+TESTCAGE_VALGRIND=1 run_logged "$log" ctest --test-dir "$B" -R '^(legacy|plain.string_compare)$' \
     --output-on-failure
-expect_in "$log" "100% tests passed, 0 tests failed out of 2" "caged tests under valgrind"
+expect_file_regex "$log" "100% tests passed, 0 tests failed out of 2" "caged tests under valgrind"
 echo "samples ($MODE): 16 tests with the expected verdicts"

@@ -23,22 +23,22 @@ PID=$!
 T_BG+=("$PID")
 exec 3>"$FIFO"
 if wait_for_line "$OUT" "READY"; then
-    [[ ! -e /tmp/$MARK-after ]] || fail "a file made in /tmp after testcage_enter reached the host"
-    [[ ! -e /dev/shm/$MARK-shm ]] || fail "a file made in /dev/shm after enter reached the host"
-    ! host_has_ipc -m "$KEY" || fail "the shm segment made after enter is visible on the host"
-    ! host_has_ipc -s $((KEY + 1)) || fail "the semaphore made after enter is visible on the host"
-    [[ -e $HOST_FILE ]] || fail "the host file vanished from the host"
+    [[ ! -e /tmp/$MARK-after ]] || note_fail "a file made in /tmp after testcage_enter reached the host"
+    [[ ! -e /dev/shm/$MARK-shm ]] || note_fail "a file made in /dev/shm after enter reached the host"
+    ! host_has_ipc -m "$KEY" || note_fail "the shm segment made after enter is visible on the host"
+    ! host_has_ipc -s $((KEY + 1)) || note_fail "the semaphore made after enter is visible on the host"
+    [[ -e $HOST_FILE ]] || note_fail "the host file vanished from the host"
     host_ns() { readlink "/proc/self/ns/$1"; }
     # pid_for_children reads ENOENT while the new PID namespace has no process yet.
     their_ns() { readlink "/proc/$PID/ns/$1" 2>/dev/null || echo "(none yet)"; }
     [[ $(their_ns mnt) != "$(host_ns mnt)" ]] ||
-        fail "the caller is still in the host's mount namespace"
+        note_fail "the caller is still in the host's mount namespace"
     [[ $(their_ns ipc) != "$(host_ns ipc)" ]] ||
-        fail "the caller is still in the host's IPC namespace"
+        note_fail "the caller is still in the host's IPC namespace"
     [[ $(their_ns pid) == "$(host_ns pid)" ]] ||
-        fail "the caller itself moved to another PID namespace (only its children should)"
+        note_fail "the caller itself moved to another PID namespace (only its children should)"
     [[ $(their_ns pid_for_children) != "$(host_ns pid)" ]] ||
-        fail "the caller's children would not get a new PID namespace"
+        note_fail "the caller's children would not get a new PID namespace"
 fi
 exec 3>&-
 set +e
@@ -47,10 +47,10 @@ RC=$?
 set -e
 note "rc=$RC: $TC_LAST"
 expect_rc 0 "enter_self"
-expect_out "ALL OK"
+expect_out_fixed "ALL OK"
 if grep -q '^FAIL' "$OUT"; then
-    fail "enter_self reported failed checks"
+    note_fail "enter_self reported failed checks"
 fi
-grep -q 'ok: getpid() == 1' "$OUT" || fail "the first child's pid was not checked"
-! host_has_ipc -m "$KEY" || fail "the shm segment survived on the host"
-! host_has_ipc -s $((KEY + 1)) || fail "the semaphore survived on the host"
+grep -q 'ok: getpid() == 1' "$OUT" || note_fail "the first child's pid was not checked"
+! host_has_ipc -m "$KEY" || note_fail "the shm segment survived on the host"
+! host_has_ipc -s $((KEY + 1)) || note_fail "the semaphore survived on the host"

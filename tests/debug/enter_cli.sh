@@ -21,18 +21,18 @@ BG=$!
 T_BG+=("$BG")
 wait_for_line "$BG_OUT" "ready" || exit 1
 INIT=$(sed -n 's/^testcage: cage init pid \([0-9][0-9]*\)$/\1/p' "$BG_ERR")
-[[ -n $INIT ]] || fail "-v did not print 'testcage: cage init pid N': $(cat "$BG_ERR")"
+[[ -n $INIT ]] || note_fail "-v did not print 'testcage: cage init pid N': $(cat "$BG_ERR")"
 BODY_PID=$(pgrep -P "$INIT" || true)
-[[ -n $BODY_PID ]] || fail "no child of the cage init $INIT"
+[[ -n $BODY_PID ]] || note_fail "no child of the cage init $INIT"
 note "init $INIT, body $BODY_PID"
 
 cage --enter "$INIT" cat "/tmp/$MARK-body-file"
 expect_rc 0 "--enter INIT cat"
-expect_out "content-$MARK-body" "the cage's /tmp file, read through --enter"
+expect_out_fixed "content-$MARK-body" "the cage's /tmp file, read through --enter"
 
 cage --enter "$BODY_PID" cat "/tmp/$MARK-body-file"
 expect_rc 0 "--enter BODY cat (the program's host pid)"
-expect_out "content-$MARK-body"
+expect_out_fixed "content-$MARK-body"
 
 # Inside the cage's PID namespace and /proc: a small pid, pid 1 is the init, few processes.
 # shellcheck disable=SC2016
@@ -41,12 +41,12 @@ expect_rc 0 "--enter INIT sh -c"
 pid=$(sed -n 's/^pid=//p' "$OUT")
 procs=$(sed -n 's/^procs=//p' "$OUT")
 if ! [[ $pid =~ ^[0-9]+$ ]] || ((pid <= 2 || pid >= 100)); then
-    fail "--enter: pid inside the cage is '$pid'"
+    note_fail "--enter: pid inside the cage is '$pid'"
 fi
 if ! [[ $procs =~ ^[0-9]+$ ]] || ((procs < 3 || procs >= 20)); then
-    fail "--enter: /proc lists '$procs' processes, not the cage's few"
+    note_fail "--enter: /proc lists '$procs' processes, not the cage's few"
 fi
-expect_out "$CWD" "--enter: the cage's working directory"
+expect_out_fixed "$CWD" "--enter: the cage's working directory"
 
 # CMD's status passes through; a missing CMD is 127.
 cage --enter "$INIT" sh -c 'exit 7'
@@ -61,14 +61,14 @@ SHELL=/bin/sh timeout -s KILL 30 "$TC" --enter "$INIT" <<<"cat /tmp/$MARK-body-f
 RC=$?
 set -e
 expect_rc 0 "--enter without CMD"
-expect_out "content-$MARK-body" "--enter without CMD runs \$SHELL inside"
+expect_out_fixed "content-$MARK-body" "--enter without CMD runs \$SHELL inside"
 
 # Bad pids: exit 125, one line naming the problem.
 one_line_125() {
     expect_rc 125 "$1"
-    [[ $(wc -l <"$ERR") == 1 ]] || fail "$1: expected a one-line error"
-    grep -q '^testcage: ' "$ERR" || fail "$1: the error does not start with 'testcage: '"
-    expect_err "$2" "$1"
+    [[ $(wc -l <"$ERR") == 1 ]] || note_fail "$1: expected a one-line error"
+    grep -q '^testcage: ' "$ERR" || note_fail "$1: the error does not start with 'testcage: '"
+    expect_err_fixed "$2" "$1"
 }
 sh -c 'exit 0' &
 DEAD=$!
@@ -91,7 +91,7 @@ for ((i = 0; i < 100; i++)); do
     [[ -n $(marked_pids "$MARK-entered") ]] && break
     sleep 0.05
 done
-[[ -n $(marked_pids "$MARK-entered") ]] || fail "the process started through --enter never ran"
+[[ -n $(marked_pids "$MARK-entered") ]] || note_fail "the process started through --enter never ran"
 cage --enter "$INIT" touch "/tmp/$MARK-body-stop"
 expect_rc 0 "--enter touch the stop file"
 set +e
@@ -104,10 +104,10 @@ for ((i = 0; i < 100; i++)); do
     kill -0 "$ENTERED" 2>/dev/null || break
     sleep 0.05
 done
-! kill -0 "$ENTERED" 2>/dev/null || fail "testcage --enter is still waiting after its cage ended"
-[[ -z $(marked_pids "$MARK-entered") ]] || fail "the process started through --enter outlived the cage"
-[[ $(json_field "$JSON" init_pid) == "$INIT" ]] ||
-    fail "json init_pid $(json_field "$JSON" init_pid) is not the -v pid $INIT"
+! kill -0 "$ENTERED" 2>/dev/null || note_fail "testcage --enter is still waiting after its cage ended"
+[[ -z $(marked_pids "$MARK-entered") ]] || note_fail "the process started through --enter outlived the cage"
+[[ $(json_case "$JSON" init_pid) == "$INIT" ]] ||
+    note_fail "json init_pid $(json_case "$JSON" init_pid) is not the -v pid $INIT"
 
 cage --enter "$INIT" true
 expect_rc 125 "--enter an ended cage"

@@ -24,7 +24,7 @@ end_bg() {
         sleep 0.05
     done
     if kill -0 "$BG" 2>/dev/null; then
-        fail "testcage still running 10 s after the signal"
+        note_fail "testcage still running 10 s after the signal"
         kill -9 "$BG"
     fi
     set +e
@@ -42,8 +42,8 @@ if wait_for_line "$OUT" "ready"; then
     kill -TERM "$BG"
     end_bg
     expect_rc 143 "SIGTERM to testcage"
-    expect_out "trapped SIGTERM" "the program's trap"
-    expect_out "clean exit after SIGTERM" "the program's clean-up within the grace period"
+    expect_out_fixed "trapped SIGTERM" "the program's trap"
+    expect_out_fixed "clean exit after SIGTERM" "the program's clean-up within the grace period"
 fi
 
 # 2. The same with --grace 0.1: killed before its clean-up ends.
@@ -52,8 +52,8 @@ if wait_for_line "$OUT" "ready"; then
     kill -TERM "$BG"
     end_bg
     expect_rc 143 "SIGTERM to testcage, --grace 0.1"
-    expect_out "trapped SIGTERM"
-    expect_no_out "clean exit after SIGTERM" "--grace 0.1 (clean-up takes 0.5 s)"
+    expect_out_fixed "trapped SIGTERM"
+    expect_no_out_fixed "clean exit after SIGTERM" "--grace 0.1 (clean-up takes 0.5 s)"
 fi
 
 # 3. A program (and its child) ignoring SIGTERM, --grace 0.3: killed shortly after.
@@ -62,8 +62,8 @@ if wait_for_line "$OUT" "ready"; then
     kill -TERM "$BG"
     end_bg
     expect_rc 143 "SIGTERM to testcage, program ignores it"
-    ((ELAPSED < 10000)) || fail "testcage took ${ELAPSED} ms to end after SIGTERM"
-    [[ -z $(marked_pids "$MARK-3") ]] || fail "the program ignoring SIGTERM survived"
+    ((ELAPSED < 10000)) || note_fail "testcage took ${ELAPSED} ms to end after SIGTERM"
+    [[ -z $(marked_pids "$MARK-3") ]] || note_fail "the program ignoring SIGTERM survived"
 fi
 
 # 4. SIGINT: same teardown, exit 130.
@@ -72,7 +72,7 @@ if wait_for_line "$OUT" "ready"; then
     kill -INT "$BG"
     end_bg
     expect_rc 130 "SIGINT to testcage"
-    [[ -z $(marked_pids "$MARK-4") ]] || fail "the program ignoring SIGINT survived"
+    [[ -z $(marked_pids "$MARK-4") ]] || note_fail "the program ignoring SIGINT survived"
 fi
 
 # 5. SIGTERM during the on-timeout command: the teardown still happens.
@@ -83,5 +83,5 @@ if wait_for_line "$OUT" "ready"; then
     kill -TERM "$BG"
     end_bg
     expect_rc 143 "SIGTERM while the on-timeout command runs"
-    [[ -z $(marked_pids "$MARK-5") ]] || fail "the program survived"
+    [[ -z $(marked_pids "$MARK-5") ]] || note_fail "the program survived"
 fi

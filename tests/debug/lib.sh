@@ -1,6 +1,6 @@
 # shellcheck shell=bash disable=SC2034
-# lib.sh - helpers of the issue-7 debugging tests: setup, running, assertions, and the host
-# check each test ends with (no process with its marker survives, no file in /tmp or /dev/shm).
+# lib.sh - the debugging tests' setup and end on top of ../shell/common.sh: the arguments, a
+# work directory, `cage` (run_cmd of the CLI), and the host check each test ends with.
 
 # shellcheck source=../shell/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../shell/common.sh"
@@ -38,64 +38,7 @@ dbg_setup() {
 }
 
 cage() {
-    run "$TC" "$@"
-}
-
-expect_rc() {
-    [[ $RC == "$1" ]] || fail "${2:+$2: }expected exit $1, got $RC"
-}
-
-# expect_out/expect_err FIXED-STRING [what]; expect_no_out/expect_no_err likewise.
-expect_out() {
-    grep -qF -- "$1" "$OUT" || fail "${2:-stdout}: expected '$1'"
-}
-expect_no_out() {
-    ! grep -qF -- "$1" "$OUT" || fail "${2:-stdout}: unexpected '$1'"
-}
-expect_err() {
-    grep -qF -- "$1" "$ERR" || fail "${2:-stderr}: expected '$1'"
-}
-expect_no_err() {
-    ! grep -qF -- "$1" "$ERR" || fail "${2:-stderr}: unexpected '$1'"
-}
-
-# wait_for_line FILE FIXED-STRING: waits up to 10 s for the string to appear in FILE.
-wait_for_line() {
-    local i
-    for ((i = 0; i < 200; i++)); do
-        grep -qF -- "$2" "$1" 2>/dev/null && return 0
-        sleep 0.05
-    done
-    fail "'$2' never appeared in $1"
-    return 1
-}
-
-# Host pids whose command line contains the marker (never pgrep itself).
-marked_pids() {
-    pgrep -f -- "$1" || true
-}
-
-# check_host MARK: nothing of MARK survives on the host, neither process nor file.
-check_host() {
-    local mark=$1 pids files
-    pids=$(marked_pids "$mark")
-    if [[ -n $pids ]]; then
-        sleep 0.5 # testcage has exited; the kernel may still be tearing the cage down
-        pids=$(marked_pids "$mark")
-        if [[ -n $pids ]]; then
-            fail "processes marked $mark survived on the host:"
-            # shellcheck disable=SC2086
-            ps -o pid,ppid,stat,args -p "$(echo $pids | tr ' ' ,)" >&2 || true
-            # shellcheck disable=SC2086
-            kill -9 $pids 2>/dev/null || true
-        fi
-    fi
-    files=$(find /tmp /dev/shm -maxdepth 4 -name "*$mark*" 2>/dev/null || true)
-    if [[ -n $files ]]; then
-        fail "files marked $mark reached the host: $files"
-        # shellcheck disable=SC2086
-        rm -rf $files
-    fi
+    run_cmd "$TC" "$@"
 }
 
 dbg_finish() {
@@ -120,12 +63,4 @@ dbg_finish() {
     fi
     echo "$T_NAME: ok"
     exit 0
-}
-
-# json_field FILE KEY: KEY of the first case of a --json report, as JSON text.
-json_field() {
-    python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-print(json.dumps(d["cases"][0].get(sys.argv[2], "(missing)")))' "$1" "$2" 2>&1 || true
 }

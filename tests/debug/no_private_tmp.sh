@@ -17,22 +17,22 @@ INSIDE='cat "$1" && mount -t tmpfs "tmpfs-$2" "$3" && echo inside >"$3/made-insi
         ls "$3" && grep -c "tmpfs-$2" /proc/self/mounts'
 cage --no-private-tmp --keep-caps -- sh -c "$INSIDE" sh "$HOST_FILE" "$MARK" "$MNT"
 expect_rc 0 "--no-private-tmp --keep-caps"
-expect_out "host content $MARK" "the host's /tmp file, read inside"
-expect_out "made-inside" "the file on the tmpfs mounted inside"
-[[ ! -e $MNT/made-inside ]] || fail "the tmpfs mounted inside the cage is visible on the host"
-! grep -qF "tmpfs-$MARK" /proc/self/mounts || fail "the mount inside propagated to the host"
-expect_no_err "leaked file" "host /tmp files are not the program's leaks"
+expect_out_fixed "host content $MARK" "the host's /tmp file, read inside"
+expect_out_fixed "made-inside" "the file on the tmpfs mounted inside"
+[[ ! -e $MNT/made-inside ]] || note_fail "the tmpfs mounted inside the cage is visible on the host"
+! grep -qF "tmpfs-$MARK" /proc/self/mounts || note_fail "the mount inside propagated to the host"
+expect_no_err_fixed "leaked file" "host /tmp files are not the program's leaks"
 
 # The default (private /tmp) hides the host file: the control case of the above.
 # shellcheck disable=SC2016
 cage -- sh -c 'cat "$1"' sh "$HOST_FILE"
 expect_rc 1 "private /tmp hides the host file"
-expect_no_out "host content $MARK"
+expect_no_out_fixed "host content $MARK"
 
 # A program's files in the host /tmp stay (it asked for the host's /tmp) and are not reported.
 # shellcheck disable=SC2016
 cage --no-private-tmp -- sh -c 'echo x >"$1"' sh "/tmp/$MARK-written"
 T_HOST_FILES+=("/tmp/$MARK-written")
 expect_rc 0 "--no-private-tmp write"
-[[ -f /tmp/$MARK-written ]] || fail "--no-private-tmp: a file written to /tmp is not on the host"
+[[ -f /tmp/$MARK-written ]] || note_fail "--no-private-tmp: a file written to /tmp is not on the host"
 rm -f "/tmp/$MARK-written"

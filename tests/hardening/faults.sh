@@ -3,6 +3,8 @@
 # each fault must give a clear per-case error, the other cases still report,
 # and nothing (process, /tmp or /dev/shm file, cgroup) stays behind.
 set -u
+# shellcheck source=../shell/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/common.sh"
 
 CLI=${TESTCAGE_CLI:?TESTCAGE_CLI: the testcage CLI}
 CASES=${FAULT_CASES:?FAULT_CASES: the hardening_fault_cases binary}
@@ -11,12 +13,7 @@ PYTHON3=${PYTHON3:-python3}
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tchardening.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-FAILS=0
-
-fail() {
-    echo "FAIL: $*"
-    FAILS=$((FAILS + 1))
-}
+TC_NFAILED=0
 
 # Every case of fault_cases with its normal status (sigstop is left out where
 # a run should be quick; it is its own check).
@@ -26,17 +23,17 @@ NORMAL=(a_pass_before=pass closefds_fail=fail closefds_pass=pass
 
 # check_json FILE ARGS...: the report lists exactly these cases (see check_json.py).
 check_json() {
-    "$PYTHON3" "$HERE/check_json.py" "$@" || fail "report $1 (above)"
+    "$PYTHON3" "$HERE/check_json.py" "$@" || note_fail "report $1 (above)"
 }
 
-# expect_rc WHAT GOT WANT...: GOT must be one of WANT.
-expect_rc() {
+# expect_status_in WHAT GOT WANT...: GOT must be one of WANT.
+expect_status_in() {
     local what=$1 got=$2 w
     shift 2
     for w in "$@"; do
         [ "$got" = "$w" ] && return 0
     done
-    fail "$what: exit status $got, expected one of: $*"
+    note_fail "$what: exit status $got, expected one of: $*"
 }
 
 # Nothing left behind: no process of the fault binaries, no tcfault file in
@@ -61,7 +58,7 @@ nothing_left() {
     done < <(find /sys/fs/cgroup/pids /sys/fs/cgroup/memory /sys/fs/cgroup/unified \
         -maxdepth 6 -type d -name 'testcage.*' 2>/dev/null)
     for p in "${left[@]}"; do
-        fail "$what: left behind: $p"
+        note_fail "$what: left behind: $p"
     done
 }
 
@@ -75,7 +72,7 @@ check_fd_limit() {
             rc=0
             (ulimit -n "$n" && exec timeout -s KILL 30 "$CASES" -j "$j" --filter -sigstop \
                 --json "$WORK/fd.json" >"$WORK/fd.log" 2>&1) || rc=$?
-            expect_rc "ulimit -n $n -j $j (log: $(tail -3 "$WORK/fd.log" | tr '\n' ' '))" "$rc" 1
+            expect_status_in "ulimit -n $n -j $j (log: $(tail -3 "$WORK/fd.log" | tr '\n' ' '))" "$rc" 1
             [ "$rc" = 137 ] && echo "   (killed after 30 s: the runner hung)"
             check_json "$WORK/fd.json" --setup-error 'Too many open files' "${NORMAL[@]}"
             rm -f "$WORK/fd.json"
@@ -87,9 +84,9 @@ check_fd_limit() {
         rc=0
         (ulimit -n "$n" && exec timeout -s KILL 30 "$CLI" -- "$PROG" pass) >"$WORK/cli.log" 2>&1 || rc=$?
         cat "$WORK/cli.log"
-        expect_rc "CLI ulimit -n $n" "$rc" 0 125
+        expect_status_in "CLI ulimit -n $n" "$rc" 0 125
         if [ "$rc" = 125 ] && ! grep -q '^testcage: .*Too many open files' "$WORK/cli.log"; then
-            fail "CLI ulimit -n $n: exit 125 without a one-line 'Too many open files' error"
+            note_fail "CLI ulimit -n $n: exit 125 without a one-line 'Too many open files' error"
         fi
         nothing_left "CLI ulimit -n $n"
     done
@@ -109,22 +106,22 @@ check_clone_eagain() {
         echo "== linked runner -j 2 in a pids cgroup with pids.max $max"
         dir=$base/tcfault-pids.$$.$max
         if ! mkdir "$dir" || ! echo "$max" >"$dir/pids.max"; then
-            fail "cannot make $dir"
+            note_fail "cannot make $dir"
             continue
         fi
         rc=0
         # shellcheck disable=SC2016 # the inner shell expands $$, $1 and $@
         timeout -s KILL 60 sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$dir" \
             "$CASES" -j 2 --filter -sigstop --json "$WORK/pids.json" >"$WORK/pids.log" 2>&1 || rc=$?
-        expect_rc "pids.max $max" "$rc" 1
+        expect_status_in "pids.max $max" "$rc" 1
         # respawn forks: under the limit its fork may fail (exit 4), which is its own failure.
         check_json "$WORK/pids.json" --setup-error '(cannot clone the cage|cannot fork the test body): Resource temporarily unavailable' \
             "${NORMAL[@]/respawn=pass/respawn=pass|fail}"
         if [ "$max" = 1 ] && grep -q '"status":"pass"' "$WORK/pids.json"; then
-            fail "pids.max 1: a case passed although no cage can be cloned"
+            note_fail "pids.max 1: a case passed although no cage can be cloned"
         fi
         rm -f "$WORK/pids.json"
-        rmdir "$dir" 2>/dev/null || fail "pids.max $max: $dir still has tasks: $(cat "$dir/cgroup.procs")"
+        rmdir "$dir" 2>/dev/null || note_fail "pids.max $max: $dir still has tasks: $(cat "$dir/cgroup.procs")"
         nothing_left "pids.max $max"
     done
 }
@@ -135,13 +132,13 @@ check_tmp_full() {
     echo "== CLI --tmp-size 1m, 2 MiB written to /tmp"
     timeout -s KILL 60 "$CLI" --tmp-size 1m -- "$PROG" fill >"$WORK/out" 2>"$WORK/err" || rc=$?
     cat "$WORK/out" "$WORK/err"
-    expect_rc "--tmp-size 1m fill" "$rc" 3
-    grep -q 'No space left on device' "$WORK/out" || fail "fill: no ENOSPC seen by the program"
-    [ -e /tmp/tcfault-fill ] && fail "the cage's /tmp file reached the host /tmp"
+    expect_status_in "--tmp-size 1m fill" "$rc" 3
+    grep -q 'No space left on device' "$WORK/out" || note_fail "fill: no ENOSPC seen by the program"
+    [ -e /tmp/tcfault-fill ] && note_fail "the cage's /tmp file reached the host /tmp"
     rc=0
     echo "== the next cage has its whole /tmp again"
     timeout -s KILL 60 "$CLI" --tmp-size 4m -- "$PROG" fill >"$WORK/out" 2>&1 || rc=$?
-    expect_rc "--tmp-size 4m fill" "$rc" 0
+    expect_status_in "--tmp-size 4m fill" "$rc" 0
     nothing_left "tmp_full"
 }
 
@@ -152,12 +149,12 @@ check_proc_vanish() {
         rc=0
         timeout -s KILL 60 "$CASES" -j 2 --filter 'a_*' --filter respawn --filter 'z_*' \
             --json "$WORK/respawn.json" >"$WORK/respawn.log" 2>&1 || rc=$?
-        expect_rc "linked respawn run $i (log: $(tail -3 "$WORK/respawn.log" | tr '\n' ' '))" "$rc" 0
+        expect_status_in "linked respawn run $i (log: $(tail -3 "$WORK/respawn.log" | tr '\n' ' '))" "$rc" 0
         check_json "$WORK/respawn.json" a_pass_before=pass respawn=pass z_pass_after=pass >/dev/null
         rm -f "$WORK/respawn.json"
         rc=0
         timeout -s KILL 60 "$CLI" -- "$PROG" respawn >"$WORK/cli.log" 2>&1 || rc=$?
-        expect_rc "CLI respawn run $i (log: $(tail -3 "$WORK/cli.log" | tr '\n' ' '))" "$rc" 0
+        expect_status_in "CLI respawn run $i (log: $(tail -3 "$WORK/cli.log" | tr '\n' ' '))" "$rc" 0
     done
     echo "== 10 linked and 10 CLI runs with respawning chains done"
     nothing_left "proc_vanish"
@@ -169,10 +166,10 @@ check_pipe_closed() {
     local rc=0
     timeout -s KILL 60 "$CASES" -j 2 --filter 'closefds*' --filter 'a_*' --filter 'z_*' \
         --json "$WORK/closed.json" >"$WORK/closed.log" 2>&1 || rc=$?
-    expect_rc "linked closefds" "$rc" 1
+    expect_status_in "linked closefds" "$rc" 1
     check_json "$WORK/closed.json" a_pass_before=pass closefds_fail=fail closefds_pass=pass \
         closefds_then_testcage_fail=fail z_pass_after=pass
-    "$PYTHON3" - "$WORK/closed.json" <<'PY' || fail "closefds exit codes (above)"
+    "$PYTHON3" - "$WORK/closed.json" <<'PY' || note_fail "closefds exit codes (above)"
 import json, sys
 cases = {c["name"]: c for c in json.load(open(sys.argv[1]))["cases"]}
 want = {"closefds_fail": 3, "closefds_pass": 0, "closefds_then_testcage_fail": 1}
@@ -183,10 +180,10 @@ sys.exit(1 if bad else 0)
 PY
     rc=0
     timeout -s KILL 60 "$CLI" -- "$PROG" closefds-fail || rc=$?
-    expect_rc "CLI closefds-fail" "$rc" 3
+    expect_status_in "CLI closefds-fail" "$rc" 3
     rc=0
     timeout -s KILL 60 "$CLI" -- "$PROG" closefds-pass || rc=$?
-    expect_rc "CLI closefds-pass" "$rc" 0
+    expect_status_in "CLI closefds-pass" "$rc" 0
     nothing_left "pipe_closed"
 }
 
@@ -195,13 +192,13 @@ check_sigstop() {
     local rc=0
     timeout -s KILL 60 "$CASES" --filter sigstop --filter 'z_*' --json "$WORK/stop.json" \
         >"$WORK/stop.log" 2>&1 || rc=$?
-    expect_rc "linked sigstop" "$rc" 1
+    expect_status_in "linked sigstop" "$rc" 1
     check_json "$WORK/stop.json" sigstop=timeout z_pass_after=pass
     grep -q '"name":"sigstop".*"timed_out":true' "$WORK/stop.json" ||
-        fail "sigstop: timed_out not set"
+        note_fail "sigstop: timed_out not set"
     rc=0
     timeout -s KILL 60 "$CLI" --timeout 1 --grace 0.5 --no-backtrace -- "$PROG" sigstop || rc=$?
-    expect_rc "CLI sigstop" "$rc" 124
+    expect_status_in "CLI sigstop" "$rc" 124
     nothing_left "sigstop"
 }
 
@@ -212,13 +209,13 @@ check_max_procs() {
     timeout -s KILL 60 "$CLI" --max-procs 20 -- "$PROG" forkbomb >"$WORK/out" 2>"$WORK/err" || rc=$?
     cat "$WORK/out"
     grep -v 'leaked process' "$WORK/err"
-    expect_rc "--max-procs 20 forkbomb" "$rc" 3
+    expect_status_in "--max-procs 20 forkbomb" "$rc" 3
     made=$(sed -n 's/^forkbomb: fork failed after \([0-9]*\) children.*/\1/p' "$WORK/out")
     if [ -z "$made" ] || [ "$made" -ge 20 ]; then
-        fail "fork bomb made ${made:-?} children under --max-procs 20"
+        note_fail "fork bomb made ${made:-?} children under --max-procs 20"
     fi
     [ "$(grep -c '^testcage: limits enforced through ' "$WORK/err")" = 1 ] ||
-        fail "'limits enforced through' not said exactly once"
+        note_fail "'limits enforced through' not said exactly once"
     nothing_left "max_procs"
     check_linked_limits
 }
@@ -231,10 +228,10 @@ check_linked_limits() {
     FAULT_LIMITS=1 timeout -s KILL 120 "$CASES" -j 2 --max-procs 20 --memory 64m --tmp-size 1m \
         --filter 'limit_*' --filter 'a_*' --filter 'z_*' --json "$WORK/limits.json" \
         >"$WORK/limits.out" 2>"$WORK/limits.err" || rc=$?
-    expect_rc "linked limits" "$rc" 1
+    expect_status_in "linked limits" "$rc" 1
     check_json "$WORK/limits.json" a_pass_before=pass limit_forkbomb=fail limit_alloc=crash \
         limit_fill=fail z_pass_after=pass
-    "$PYTHON3" - "$WORK/limits.json" <<'PY' || fail "linked limits: exit codes and signals (above)"
+    "$PYTHON3" - "$WORK/limits.json" <<'PY' || note_fail "linked limits: exit codes and signals (above)"
 import json, sys
 cases = {c["name"]: c for c in json.load(open(sys.argv[1]))["cases"]}
 bad = []
@@ -248,7 +245,7 @@ print("\n".join(bad))
 sys.exit(1 if bad else 0)
 PY
     [ "$(grep -c '^testcage: limits enforced through ' "$WORK/limits.err")" = 1 ] ||
-        fail "linked: 'limits enforced through' not said exactly once: $(grep -c 'limits enforced' "$WORK/limits.err")"
+        note_fail "linked: 'limits enforced through' not said exactly once: $(grep -c 'limits enforced' "$WORK/limits.err")"
     nothing_left "linked limits"
 }
 
@@ -257,21 +254,21 @@ check_memory() {
     local rc=0
     timeout -s KILL 60 "$CLI" --memory 64m -- "$PROG" alloc >"$WORK/out" 2>"$WORK/err" || rc=$?
     cat "$WORK/out" "$WORK/err"
-    expect_rc "--memory 64m alloc" "$rc" 137
+    expect_status_in "--memory 64m alloc" "$rc" 137
     [ "$(grep -c '^testcage: limits enforced through ' "$WORK/err")" = 1 ] ||
-        fail "'limits enforced through' not said exactly once"
+        note_fail "'limits enforced through' not said exactly once"
     grep -q "^testcage: killed by the cage's memory limit" "$WORK/err" ||
-        fail "the OOM kill is not named as the memory limit"
+        note_fail "the OOM kill is not named as the memory limit"
     rc=0
     timeout -s KILL 60 "$CLI" --memory 64m -- "$PROG" pass || rc=$?
-    expect_rc "--memory 64m, the following case" "$rc" 0
+    expect_status_in "--memory 64m, the following case" "$rc" 0
     nothing_left "memory"
 }
 
 check=${1:?usage: faults.sh CHECK}
 "check_$check"
-if [ "$FAILS" -gt 0 ]; then
-    echo "faults.sh $check: $FAILS failure(s)"
+if [ "$TC_NFAILED" -gt 0 ]; then
+    echo "faults.sh $check: $TC_NFAILED failure(s)"
     exit 1
 fi
 echo "faults.sh $check: ok"

@@ -22,7 +22,7 @@ if [ ! -f "$db/compile_commands.json" ]; then
     }
 fi
 
-mapfile -t files < <(cd "$SRC" && ls lib/*.c runner/*.c runner/suite/*.c)
+mapfile -t files < <(cd "$SRC" && ls lib/*.c runner/*/*.c)
 cd "$SRC" || exit 1
 
 echo "== clang-tidy ($("$CLANG_TIDY" --version | grep -o 'version [0-9.]*'), ${#files[@]} files)"
@@ -49,7 +49,7 @@ version_dir=$(dirname "$(find "$db" -path '*/lib/include/testcage/version.h' | h
 if ! "$CPPCHECK" --enable=warning,performance,portability --error-exitcode=1 --inline-suppr \
     --std=c11 -D_GNU_SOURCE --suppress=missingIncludeSystem "${supp[@]}" -q \
     --template='{file}:{line}: {id}: {message}' \
-    -Ilib/include -I"${version_dir%/testcage}" -Ilib -Irunner -Irunner/include -Irunner/suite \
+    -Ilib/include -I"${version_dir%/testcage}" -Ilib -Irunner/options -Irunner/report -Irunner/cli -Irunner/include -Irunner/suite \
     lib runner; then
     echo "FAIL: cppcheck found the above"
     status=1

@@ -2,6 +2,8 @@
 # check.sh CHECK - one CTest test of the linked runner; each check drives the
 # suites in tests/suite through options and formats and fails loudly.
 set -euo pipefail
+# shellcheck source=../shell/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/common.sh"
 
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -14,25 +16,10 @@ unset TESTCAGE_FILTER TESTCAGE_JOBS TESTCAGE_TAP TESTCAGE_JUNIT TESTCAGE_JSON TE
     TEST_TOTAL_SHARDS TEST_SHARD_INDEX TEST_SHARD_STATUS_FILE XML_OUTPUT_FILE \
     TEST_PREMATURE_EXIT_FILE CMOCKA_MESSAGE_OUTPUT CMOCKA_XML_FILE CMOCKA_TEST_ABORT
 
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
-
-# run RC_VAR CMD...: runs CMD, stores its exit status.
-run() {
-    local -n rc_=$1
-    shift
-    set +e
-    "$@"
-    rc_=$?
-    set -e
-}
-
 verdicts() { "$PYTHON3" "$CHECK_DIR/verdicts.py" "$@"; }
 # pass/skip stay, every other status is a failure.
 coarse() { sed -E 's/ (crash|timeout|setup-error)$/ fail/' "$1"; }
-same() { diff -u "$1" "$2" >&2 || fail "$3"; }
+same() { diff -u "$1" "$2" >&2 || fail_now "$3"; }
 suite_bin() { if [ "$1" = cmocka ]; then echo "$SUITE_CMOCKA"; else echo "$SUITE_PLAIN"; fi; }
 
 json_expr() { # json_expr FILE PYTHON-EXPR-over-doc: exits non-zero unless true
@@ -45,10 +32,10 @@ check_formats() {
         bin=$(suite_bin $b)
         coarse "$CHECK_DIR/expected_$b.txt" > exp_coarse
         for j in 1 2; do
-            run rc "$bin" -j $j "${LIMITS[@]}" --junit $b$j.xml --json $b$j.json > $b$j.console
-            [ "$rc" = 1 ] || fail "$b -j $j: exit status $rc, expected 1"
-            run rc "$bin" -j $j "${LIMITS[@]}" --tap > $b$j.tap
-            [ "$rc" = 1 ] || fail "$b -j $j --tap: exit status $rc, expected 1"
+            run_rc rc "$bin" -j $j "${LIMITS[@]}" --junit $b$j.xml --json $b$j.json > $b$j.console
+            [ "$rc" = 1 ] || fail_now "$b -j $j: exit status $rc, expected 1"
+            run_rc rc "$bin" -j $j "${LIMITS[@]}" --tap > $b$j.tap
+            [ "$rc" = 1 ] || fail_now "$b -j $j --tap: exit status $rc, expected 1"
             verdicts json $b$j.json > got
             same "$CHECK_DIR/expected_$b.txt" got "$b -j $j: JSON statuses or order"
             for f in junit:xml tap:tap console:console; do
@@ -56,51 +43,51 @@ check_formats() {
                 same exp_coarse got "$b -j $j: ${f%%:*} verdicts or order"
             done
             grep -q 'output of the failing case' $b$j.console ||
-                fail "$b -j $j: the failing case's output is not shown"
+                fail_now "$b -j $j: the failing case's output is not shown"
         done
     done
     json_expr cmocka2.json 'c["basic/fails"]["failures"][0]["file"].endswith("cmocka_suite.c") and c["basic/fails"]["failures"][0]["message"] == "0x29 != 0x2a"' ||
-        fail "cmocka assertion not reported with file:line and message"
+        fail_now "cmocka assertion not reported with file:line and message"
     json_expr plain2.json 'c["fails_by_message"]["failures"][0]["message"] == "expected 1, got 2" and c["fails_by_message"]["failures"][0]["line"] > 0' ||
-        fail "testcage_fail() not reported"
+        fail_now "testcage_fail() not reported"
     for b in cmocka plain; do
         local p=""
         [ $b = cmocka ] && p=isolation/
         json_expr ${b}1.json "len(c['${p}leaks_daemon']['leaks']['processes']) >= 1" ||
-            fail "$b: leaked daemon not reported"
+            fail_now "$b: leaked daemon not reported"
         json_expr ${b}1.json "[f['path'] for f in c['${p}leaks_tmp_file']['leaks']['files']] == ['/tmp/testcage-suite-leak']" ||
-            fail "$b: leaked /tmp file not reported"
+            fail_now "$b: leaked /tmp file not reported"
         json_expr ${b}1.json "[f['path'] for f in c['${p}leaks_shm_file']['leaks']['files']] == ['/dev/shm/testcage-suite-leak']" ||
-            fail "$b: leaked /dev/shm file not reported"
+            fail_now "$b: leaked /dev/shm file not reported"
     done
 }
 
 check_tap() {
     local rc
     for b in cmocka plain; do
-        run rc "$(suite_bin $b)" -j 2 "${LIMITS[@]}" --tap > $b.tap
-        run rc "$PROVE" --exec cat $b.tap > prove.out 2>&1
+        run_rc rc "$(suite_bin $b)" -j 2 "${LIMITS[@]}" --tap > $b.tap
+        run_rc rc "$PROVE" --exec cat $b.tap > prove.out 2>&1
         cat prove.out
-        [ "$rc" != 0 ] || fail "$b: prove passed a TAP stream with failures"
-        grep -q 'Parse errors' prove.out && fail "$b: prove found parse errors"
+        [ "$rc" != 0 ] || fail_now "$b: prove passed a TAP stream with failures"
+        grep -q 'Parse errors' prove.out && fail_now "$b: prove found parse errors"
         local failing total
         failing=$(grep -cvE ' (pass|skip)$' "$CHECK_DIR/expected_$b.txt")
         total=$(wc -l < "$CHECK_DIR/expected_$b.txt")
         grep -q "Failed $failing/$total subtests" prove.out ||
-            fail "$b: prove did not count $failing of $total failing"
+            fail_now "$b: prove did not count $failing of $total failing"
     done
-    "$SUITE_CMOCKA" --tap --filter 'isolation/*' > green.tap || fail "isolation group failed"
-    "$PROVE" --exec cat green.tap || fail "prove rejected a green TAP stream"
+    "$SUITE_CMOCKA" --tap --filter 'isolation/*' > green.tap || fail_now "isolation group failed"
+    "$PROVE" --exec cat green.tap || fail_now "prove rejected a green TAP stream"
 }
 
 check_junit() {
     local rc
     for b in cmocka plain; do
-        run rc "$(suite_bin $b)" -j 2 "${LIMITS[@]}" --junit $b.xml > /dev/null
-        "$XMLLINT" --noout --schema "$JUNIT_XSD" $b.xml || fail "$b: JUnit does not validate"
-        grep -q 'output of the failing case' $b.xml || fail "$b: JUnit lacks captured output"
-        grep -q '<skipped' $b.xml || fail "$b: JUnit lacks the skip"
-        grep -q 'type="timeout"' $b.xml || fail "$b: JUnit lacks the timeout"
+        run_rc rc "$(suite_bin $b)" -j 2 "${LIMITS[@]}" --junit $b.xml > /dev/null
+        "$XMLLINT" --noout --schema "$JUNIT_XSD" $b.xml || fail_now "$b: JUnit does not validate"
+        grep -q 'output of the failing case' $b.xml || fail_now "$b: JUnit lacks captured output"
+        grep -q '<skipped' $b.xml || fail_now "$b: JUnit lacks the skip"
+        grep -q 'type="timeout"' $b.xml || fail_now "$b: JUnit lacks the timeout"
     done
 }
 
@@ -114,7 +101,7 @@ check_shard_lists() {
             rm -f status
             TEST_TOTAL_SHARDS=$n TEST_SHARD_INDEX=$i TEST_SHARD_STATUS_FILE=$T/status \
                 "$bin" --list >> union
-            [ -e status ] || fail "TEST_SHARD_STATUS_FILE not touched"
+            [ -e status ] || fail_now "TEST_SHARD_STATUS_FILE not touched"
         else
             "$bin" --list --shard $i/$n >> union
         fi
@@ -157,64 +144,64 @@ check_filters() {
     TESTCAGE_FILTER='nothing' "$SUITE_PLAIN" --list --filter 'pass*' > list
     printf '%s\n' passes > want
     same want list "--filter adds to TESTCAGE_FILTER"
-    run rc "$SUITE_CMOCKA" --run basic/passes --json one.json > /dev/null
-    [ "$rc" = 0 ] || fail "--run basic/passes: exit status $rc"
+    run_rc rc "$SUITE_CMOCKA" --run basic/passes --json one.json > /dev/null
+    [ "$rc" = 0 ] || fail_now "--run basic/passes: exit status $rc"
     same <(echo basic/passes pass) <(verdicts json one.json) "--run runs exactly one case"
-    run rc "$SUITE_PLAIN" --filter 'no-such-case*' > /dev/null
-    [ "$rc" = 0 ] || fail "an empty selection is not a failure (exit status $rc)"
+    run_rc rc "$SUITE_PLAIN" --filter 'no-such-case*' > /dev/null
+    [ "$rc" = 0 ] || fail_now "an empty selection is not a failure (exit status $rc)"
     for bad in "--bogus" "-j x" "--timeout soon" "--leaks maybe" "--shard 3/3" "--filter"; do
         # shellcheck disable=SC2086
-        run rc "$SUITE_PLAIN" $bad 2> err
-        [ "$rc" = 125 ] || fail "'$bad': exit status $rc, expected 125"
-        [ "$(wc -l < err)" = 1 ] || fail "'$bad': expected one line on stderr, got: $(cat err)"
+        run_rc rc "$SUITE_PLAIN" $bad 2> err
+        [ "$rc" = 125 ] || fail_now "'$bad': exit status $rc, expected 125"
+        [ "$(wc -l < err)" = 1 ] || fail_now "'$bad': expected one line on stderr, got: $(cat err)"
     done
-    run rc env TESTCAGE_JOBS=many "$SUITE_CMOCKA" --list 2> err
-    [ "$rc" = 125 ] || fail "TESTCAGE_JOBS=many: exit status $rc"
+    run_rc rc env TESTCAGE_JOBS=many "$SUITE_CMOCKA" --list 2> err
+    [ "$rc" = 125 ] || fail_now "TESTCAGE_JOBS=many: exit status $rc"
     TESTCAGE_JOBS=many "$SUITE_PLAIN" -j 2 --list > /dev/null 2>&1 &&
-        fail "a bad environment value must be reported even when a flag overrides it" || true
-    "$SUITE_PLAIN" --help | grep -q -- '--shard I/N' || fail "--help"
+        fail_now "a bad environment value must be reported even when a flag overrides it" || true
+    "$SUITE_PLAIN" --help | grep -q -- '--shard I/N' || fail_now "--help"
     # A passing case's output (cmocka's own RUN line) only with -v.
     "$SUITE_CMOCKA" --filter basic/passes > quiet
-    grep -q '^\[ RUN      \] passes' quiet && fail "a passing case's output shown without -v"
+    grep -q '^\[ RUN      \] passes' quiet && fail_now "a passing case's output shown without -v"
     "$SUITE_CMOCKA" -v --filter basic/passes > verbose
-    grep -q '^\[ RUN      \] passes' verbose || fail "-v does not show a passing case's output"
+    grep -q '^\[ RUN      \] passes' verbose || fail_now "-v does not show a passing case's output"
 }
 
 check_exit_status() {
     local rc
-    run rc "$SUITE_MANY" > /dev/null
-    [ "$rc" = 1 ] || fail "300 failures: exit status $rc, expected 1 (never wrapping to 0)"
-    run rc "$SUITE_CMOCKA" --filter 'isolation/*' -q > /dev/null
-    [ "$rc" = 0 ] || fail "passing cmocka cases: exit status $rc"
-    run rc "$SUITE_PLAIN" --filter 'passes' --filter 'skips' > /dev/null
-    [ "$rc" = 0 ] || fail "pass + skip: exit status $rc"
-    run rc "$SUITE_PLAIN" --filter 'fails_by_return' > /dev/null
-    [ "$rc" = 1 ] || fail "a failing plain case: exit status $rc"
+    run_rc rc "$SUITE_MANY" > /dev/null
+    [ "$rc" = 1 ] || fail_now "300 failures: exit status $rc, expected 1 (never wrapping to 0)"
+    run_rc rc "$SUITE_CMOCKA" --filter 'isolation/*' -q > /dev/null
+    [ "$rc" = 0 ] || fail_now "passing cmocka cases: exit status $rc"
+    run_rc rc "$SUITE_PLAIN" --filter 'passes' --filter 'skips' > /dev/null
+    [ "$rc" = 0 ] || fail_now "pass + skip: exit status $rc"
+    run_rc rc "$SUITE_PLAIN" --filter 'fails_by_return' > /dev/null
+    [ "$rc" = 1 ] || fail_now "a failing plain case: exit status $rc"
 }
 
 check_bazel() {
     local rc
     TEST_PREMATURE_EXIT_FILE=$T/premature XML_OUTPUT_FILE=$T/bazel.xml \
         "$SUITE_CMOCKA" --filter 'isolation/*' --junit own.xml > /dev/null ||
-        fail "Bazel-style run failed"
-    [ ! -e premature ] || fail "TEST_PREMATURE_EXIT_FILE left after a normal end"
+        fail_now "Bazel-style run failed"
+    [ ! -e premature ] || fail_now "TEST_PREMATURE_EXIT_FILE left after a normal end"
     for x in bazel.xml own.xml; do
-        "$XMLLINT" --noout --schema "$JUNIT_XSD" $x || fail "$x does not validate"
-        [ "$(grep -c '<testcase' $x)" = 7 ] || fail "$x: expected 7 cases"
+        "$XMLLINT" --noout --schema "$JUNIT_XSD" $x || fail_now "$x does not validate"
+        [ "$(grep -c '<testcase' $x)" = 7 ] || fail_now "$x: expected 7 cases"
     done
 }
 
 check_cmocka_env() {
     local rc
     CMOCKA_MESSAGE_OUTPUT=XML CMOCKA_XML_FILE=$T/cm_%g.xml \
-        "$SUITE_CMOCKA" --filter 'isolation/*' > /dev/null || fail "XML run failed"
+        "$SUITE_CMOCKA" --filter 'isolation/*' > /dev/null || fail_now "XML run failed"
     "$XMLLINT" --noout --schema "$JUNIT_XSD" cm_suite_cmocka.xml ||
-        fail "CMOCKA_XML_FILE report missing or invalid"
+        fail_now "CMOCKA_XML_FILE report missing or invalid"
     CMOCKA_MESSAGE_OUTPUT=tap "$SUITE_CMOCKA" --filter 'isolation/*' > env.tap
-    "$PROVE" --exec cat env.tap || fail "CMOCKA_MESSAGE_OUTPUT=TAP is not TAP"
-    run rc env CMOCKA_TEST_ABORT=1 "$SUITE_CMOCKA" --filter basic/fails --json abort.json > /dev/null
+    "$PROVE" --exec cat env.tap || fail_now "CMOCKA_MESSAGE_OUTPUT=TAP is not TAP"
+    run_rc rc env CMOCKA_TEST_ABORT=1 "$SUITE_CMOCKA" --filter basic/fails --json abort.json > /dev/null
     json_expr abort.json 'c["basic/fails"]["status"] == "crash" and c["basic/fails"]["signal_name"] == "SIGABRT"' ||
-        fail "CMOCKA_TEST_ABORT=1 did not abort the failing case"
+        fail_now "CMOCKA_TEST_ABORT=1 did not abort the failing case"
 }
 
 check_exec() {
@@ -223,46 +210,47 @@ check_exec() {
     # LeakSanitizer (in the ASan build) rightly fails it. Verdicts are
     # compared coarsely: ASan's own SIGSEGV handler turns a crash into exit 1.
     for b in cmocka plain; do
-        run rc "$(suite_bin $b)" --exec -j 2 "${LIMITS[@]}" --filter '-*leaks_malloc' \
+        run_rc rc "$(suite_bin $b)" --exec -j 2 "${LIMITS[@]}" --filter '-*leaks_malloc' \
             --json $b.json > /dev/null
         verdicts json $b.json > got
         same <(coarse "$CHECK_DIR/expected_$b.txt" | grep -v leaks_malloc) <(coarse got) \
             "$b --exec verdicts"
     done
-    run rc "$SUITE_PLAIN" --wrap "env TESTCAGE_WRAPPED=1" --filter 'pass*' --filter 'fails_by_message' \
+    run_rc rc "$SUITE_PLAIN" --wrap "env TESTCAGE_WRAPPED=1" --filter 'pass*' --filter 'fails_by_message' \
         --json wrap.json > /dev/null
     printf '%s\n' 'passes pass' 'fails_by_message fail' > want
     same want <(verdicts json wrap.json) "--wrap verdicts"
     json_expr wrap.json 'c["fails_by_message"]["failures"][0]["message"] == "expected 1, got 2"' ||
-        fail "exec mode lost the failure record"
+        fail_now "exec mode lost the failure record"
 }
 
 check_interrupt() {
     local rc
-    for sig in INT:130 TERM:143; do
+    # The same teardown signals as the CLI's (runner/options/optable.c).
+    for sig in INT:130 TERM:143 HUP:129 QUIT:131 USR1:138 USR2:140 ALRM:142; do
         local start=$SECONDS
         TEST_PREMATURE_EXIT_FILE=$T/premature \
             "$SUITE_CMOCKA" --timeout 60 --filter 'basic/hangs' --filter 'basic/passes' > out &
         local pid=$!
         sleep 0.5
         kill -"${sig%:*}" $pid
-        run rc wait $pid
-        [ "$rc" = "${sig#*:}" ] || fail "SIG${sig%:*}: exit status $rc, expected ${sig#*:}"
-        ((SECONDS - start < 10)) || fail "SIG${sig%:*}: took $((SECONDS - start)) s"
-        [ -e premature ] || fail "SIG${sig%:*}: premature-exit marker removed"
-        grep -q 'basic/passes' out || fail "SIG${sig%:*}: finished case not reported"
+        run_rc rc wait $pid
+        [ "$rc" = "${sig#*:}" ] || fail_now "SIG${sig%:*}: exit status $rc, expected ${sig#*:}"
+        ((SECONDS - start < 10)) || fail_now "SIG${sig%:*}: took $((SECONDS - start)) s"
+        [ -e premature ] || fail_now "SIG${sig%:*}: premature-exit marker removed"
+        grep -q 'basic/passes' out || fail_now "SIG${sig%:*}: finished case not reported"
         rm -f premature
     done
 }
 
 check_valgrind() {
     local rc
-    run rc "$SUITE_CMOCKA" --valgrind -j 2 --filter 'isolation/*' --json vc.json > vc.out
-    [ "$rc" = 1 ] || fail "valgrind run: exit status $rc"
+    run_rc rc "$SUITE_CMOCKA" --valgrind -j 2 --filter 'isolation/*' --json vc.json > vc.out
+    [ "$rc" = 1 ] || fail_now "valgrind run: exit status $rc"
     grep -v ' pass$' <(verdicts json vc.json) > got || true
     same <(echo isolation/leaks_malloc fail) got "valgrind must fail exactly the leaking case"
-    grep -q 'definitely lost' vc.out || fail "valgrind's leak report not shown"
-    run rc "$SUITE_PLAIN" --valgrind -j 2 --filter passes --filter leaks_malloc \
+    grep -q 'definitely lost' vc.out || fail_now "valgrind's leak report not shown"
+    run_rc rc "$SUITE_PLAIN" --valgrind -j 2 --filter passes --filter leaks_malloc \
         --filter mutates_state --json vp.json > /dev/null
     printf '%s\n' 'passes pass' 'mutates_state pass' 'leaks_malloc fail' > want
     same want <(verdicts json vp.json) "plain --valgrind verdicts"
@@ -273,12 +261,12 @@ check_valgrind() {
 # cages are forks of it: their output is silenced, their own leaks are theirs.
 check_runner_valgrind() {
     local rc
-    run rc "$VALGRIND" --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+    run_rc rc "$VALGRIND" --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
         --track-fds=yes --child-silent-after-fork=yes --vgdb=no --log-file=rv.log \
         "$SUITE_PLAIN" -j 2 "${LIMITS[@]}" --no-backtrace -q --json rv.json --junit rv.xml > rv.out
-    [ "$rc" = 1 ] || { cat rv.log >&2; fail "runner under valgrind: exit status $rc, expected 1"; }
-    grep -q 'ERROR SUMMARY: 0 errors' rv.log || { cat rv.log >&2; fail "valgrind errors in the runner"; }
-    grep -q 'definitely lost: [1-9]\|indirectly lost: [1-9]' rv.log && fail "the runner leaks memory"
+    [ "$rc" = 1 ] || { cat rv.log >&2; fail_now "runner under valgrind: exit status $rc, expected 1"; }
+    grep -q 'ERROR SUMMARY: 0 errors' rv.log || { cat rv.log >&2; fail_now "valgrind errors in the runner"; }
+    grep -q 'definitely lost: [1-9]\|indirectly lost: [1-9]' rv.log && fail_now "the runner leaks memory"
     # Every fd open at exit must be one the runner inherited (0-2 and CTest's).
     local leaked
     leaked=$(awk 'match($0, /== Open [^0-9]* [0-9]+:/) {
@@ -286,29 +274,161 @@ check_runner_valgrind() {
                     cur = fd + 0; next }
                   /<inherited from parent>/ { cur = -1; next }
                   cur > 2 && /at 0x|by 0x/ { print cur; cur = -1 }' rv.log)
-    [ -z "$leaked" ] || { cat rv.log >&2; fail "fds left open by the runner: $leaked"; }
+    [ -z "$leaked" ] || { cat rv.log >&2; fail_now "fds left open by the runner: $leaked"; }
     verdicts json rv.json > got
-    grep -q '^crashes crash$' got || fail "runner under valgrind: the crash was not reported"
-    grep -q '^hangs timeout$' got || fail "runner under valgrind: the hang was not reported"
+    grep -q '^crashes crash$' got || fail_now "runner under valgrind: the crash was not reported"
+    grep -q '^hangs timeout$' got || fail_now "runner under valgrind: the hang was not reported"
 }
 
 # Cage options reach every case: limits (said once), tmpfs size, kept files.
 check_cage_opts() {
     local rc
-    run rc "$SUITE_PLAIN" --max-procs 20 --memory 256m -j 2 --filter passes --filter mutates_state \
+    run_rc rc "$SUITE_PLAIN" --max-procs 20 --memory 256m -j 2 --filter passes --filter mutates_state \
         > lim.out 2> lim.err
-    [ "$rc" = 0 ] || fail "--max-procs/--memory run: exit status $rc"
+    [ "$rc" = 0 ] || fail_now "--max-procs/--memory run: exit status $rc"
     [ "$(grep -c '^testcage: limits enforced through ' lim.err)" = 1 ] ||
-        fail "the limits line must appear exactly once"
-    run rc "$SUITE_PLAIN" --max-procs abc > /dev/null 2> bad.err
-    [ "$rc" = 125 ] || fail "--max-procs abc: exit status $rc, expected 125"
+        fail_now "the limits line must appear exactly once"
+    run_rc rc env TESTCAGE_MAX_PROCS=20 TESTCAGE_MEMORY=256m "$SUITE_PLAIN" --filter passes \
+        > lim.out 2> lim.err
+    [ "$rc" = 0 ] || fail_now "TESTCAGE_MAX_PROCS/TESTCAGE_MEMORY run: exit status $rc"
+    grep -q '^testcage: limits enforced through ' lim.err ||
+        fail_now "TESTCAGE_MAX_PROCS/TESTCAGE_MEMORY set no limit"
+    run_rc rc env TESTCAGE_VALGRIND=no "$SUITE_PLAIN" --filter passes > /dev/null 2> vg.err
+    [ "$rc" = 0 ] || fail_now "TESTCAGE_VALGRIND=no: exit status $rc"
+    run_rc rc env TESTCAGE_VALGRIND=sometimes "$SUITE_PLAIN" --filter passes > /dev/null 2> vg.err
+    [ "$rc" = 125 ] && [ "$(wc -l < vg.err)" = 1 ] ||
+        fail_now "TESTCAGE_VALGRIND=sometimes: exit status $rc, expected 125 and one line"
+    run_rc rc "$SUITE_PLAIN" --max-procs abc > /dev/null 2> bad.err
+    [ "$rc" = 125 ] || fail_now "--max-procs abc: exit status $rc, expected 125"
     mkdir kept
-    run rc "$SUITE_PLAIN" --keep-on-fail "$T/kept" --filter 'leaks_tmp_file' --leaks fail > k.out
-    [ "$rc" = 1 ] || fail "--keep-on-fail run: exit status $rc"
-    [ "$(find kept -mindepth 1 -maxdepth 1 | wc -l)" = 1 ] || fail "the failing case was not kept"
-    [ -n "$(find kept -path '*/tmp/*' -type f)" ] || fail "the failing case's /tmp file was not copied"
-    run rc "$SUITE_PLAIN" --keep-on-fail "$T/kept" --filter passes --filter leaks_tmp_file > /dev/null
-    [ "$(find kept -mindepth 1 -maxdepth 1 | wc -l)" = 1 ] || fail "a passing case was kept"
+    run_rc rc "$SUITE_PLAIN" --keep-on-fail "$T/kept" --filter 'leaks_tmp_file' --leaks fail > k.out
+    [ "$rc" = 1 ] || fail_now "--keep-on-fail run: exit status $rc"
+    [ "$(find kept -mindepth 1 -maxdepth 1 | wc -l)" = 1 ] || fail_now "the failing case was not kept"
+    [ -n "$(find kept -path '*/tmp/*' -type f)" ] || fail_now "the failing case's /tmp file was not copied"
+    run_rc rc "$SUITE_PLAIN" --keep-on-fail "$T/kept" --filter passes --filter leaks_tmp_file > /dev/null
+    [ "$(find kept -mindepth 1 -maxdepth 1 | wc -l)" = 1 ] || fail_now "a passing case was kept"
+    mkdir kept_env
+    run_rc rc env TESTCAGE_KEEP_ON_FAIL="$T/kept_env" "$SUITE_PLAIN" --filter 'leaks_tmp_file' \
+        --leaks fail > k.out
+    [ "$rc" = 1 ] || fail_now "TESTCAGE_KEEP_ON_FAIL run: exit status $rc"
+    [ -n "$(find kept_env -path '*/tmp/*' -type f)" ] || fail_now "TESTCAGE_KEEP_ON_FAIL kept nothing"
+}
+
+# The cases that end quickly (no hang, no daemon).
+QUICK=(--filter '*' --filter '-hangs*' --filter '-leaks_daemon')
+order() { "$PYTHON3" -c 'import json,sys; print(" ".join(c["name"] for c in json.load(open(sys.argv[1]))["cases"]))' "$1"; }
+
+# --fail-fast: after the first failure no new case starts; the rest are
+# reported as skipped (not run) in every format; the exit status is 1.
+check_fail_fast() {
+    local rc b ran
+    run_rc rc "$SUITE_PLAIN" --fail-fast "${QUICK[@]}" --json ff.json --junit ff.xml > ff.console
+    [ "$rc" = 1 ] || fail_now "--fail-fast: exit status $rc, expected 1"
+    verdicts json ff.json > got
+    printf 'passes pass\nfails_by_return fail\n' > want
+    head -2 got | same want - "--fail-fast: the first two verdicts"
+    [ "$(tail -n +3 got | grep -vc ' skip$')" = 0 ] || fail_now "--fail-fast: a case after the failure ran"
+    [ "$(wc -l < got)" = 12 ] || fail_now "--fail-fast: every selected case must be reported"
+    json_expr ff.json 'all(x.get("skip_reason","").startswith("not run") for x in list(c.values())[2:])' ||
+        fail_now "--fail-fast: JSON skip reasons"
+    [ "$(grep -c '<skipped message="not run' ff.xml)" = 10 ] || fail_now "--fail-fast: JUnit skips"
+    "$XMLLINT" --noout --schema "$JUNIT_XSD" ff.xml 2> /dev/null || fail_now "--fail-fast: JUnit invalid"
+    run_rc rc env TESTCAGE_FAIL_FAST=1 "$SUITE_PLAIN" "${QUICK[@]}" --tap > ff.tap
+    [ "$rc" = 1 ] || fail_now "TESTCAGE_FAIL_FAST=1 --tap: exit status $rc"
+    [ "$(grep -c '# SKIP not run' ff.tap)" = 10 ] || fail_now "--fail-fast: TAP skips"
+    # -j 2: cases already running finish, none starts after the failure.
+    run_rc rc "$SUITE_PLAIN" -j 2 --fail-fast "${QUICK[@]}" --json ffj.json > /dev/null
+    ran=$(verdicts json ffj.json | grep -vc ' skip$' || true)
+    [ "$rc" = 1 ] && [ "$ran" -le 3 ] || fail_now "--fail-fast -j 2: exit $rc, $ran cases ran"
+    # cmocka: the groups after the failing one do not run either.
+    run_rc rc "$SUITE_CMOCKA" --fail-fast "${LIMITS[@]}" --json ffc.json > /dev/null
+    [ "$rc" = 1 ] || fail_now "cmocka --fail-fast: exit status $rc"
+    [ "$(verdicts json ffc.json | grep -vc ' skip$')" = 2 ] || fail_now "cmocka --fail-fast: cases ran after basic/fails"
+    for b in "--fail-fast=maybe" "--fail-fast=2"; do
+        run_rc rc "$SUITE_PLAIN" "$b" --list > /dev/null 2> err
+        [ "$rc" = 125 ] && [ "$(wc -l < err)" = 1 ] || fail_now "'$b': exit $rc, expected 125 and one line"
+    done
+}
+
+# --shuffle/--seed: the same seed gives the same order (also with -j 2 and
+# from the environment), another seed another; the seed is printed and
+# recorded; without --seed the printed one replays the order.
+check_shuffle() {
+    local rc a b seed
+    run_rc rc "$SUITE_PLAIN" --seed 7 "${QUICK[@]}" --json s7a.json --junit s7.xml > /dev/null 2> s7.err
+    [ "$rc" = 1 ] || fail_now "--seed 7: exit status $rc"
+    grep -q '^testcage: shuffling the cases with --seed 7$' s7.err || fail_now "--seed 7: seed not printed"
+    run_rc rc env TESTCAGE_SEED=7 "$SUITE_PLAIN" -j 2 "${QUICK[@]}" --json s7b.json > /dev/null 2>&1
+    a=$(order s7a.json) b=$(order s7b.json)
+    [ "$a" = "$b" ] || fail_now "the same seed gave two orders: '$a' / '$b'"
+    [ "$a" != "$("$SUITE_PLAIN" "${QUICK[@]}" --list | paste -sd' ')" ] || fail_now "--seed 7: declaration order"
+    [ "$(echo "$a" | tr ' ' '\n' | sort | paste -sd' ')" = "$("$SUITE_PLAIN" "${QUICK[@]}" --list | sort | paste -sd' ')" ] ||
+        fail_now "--seed 7: not every selected case ran exactly once"
+    run_rc rc "$SUITE_PLAIN" --seed 8 "${QUICK[@]}" --json s8.json > /dev/null 2>&1
+    [ "$(order s8.json)" != "$a" ] || fail_now "seeds 7 and 8 gave the same order"
+    json_expr s7a.json 'd["seed"] == 7' || fail_now "--seed 7: JSON has no seed"
+    grep -q '<property name="seed" value="7"/>' s7.xml || fail_now "--seed 7: JUnit has no seed"
+    "$XMLLINT" --noout --schema "$JUNIT_XSD" s7.xml 2> /dev/null || fail_now "--seed: JUnit invalid"
+    run_rc rc "$SUITE_PLAIN" --shuffle "${QUICK[@]}" --json r1.json > /dev/null 2> r1.err
+    seed=$(sed -n 's/^testcage: shuffling the cases with --seed \([0-9]*\)$/\1/p' r1.err)
+    [ -n "$seed" ] || fail_now "--shuffle without --seed: no seed printed"
+    run_rc rc "$SUITE_PLAIN" --seed "$seed" "${QUICK[@]}" --json r2.json > /dev/null 2>&1
+    [ "$(order r1.json)" = "$(order r2.json)" ] || fail_now "--seed $seed does not replay --shuffle"
+    run_rc rc "$SUITE_PLAIN" --seed -1 --list > /dev/null 2> err
+    [ "$rc" = 125 ] && [ "$(wc -l < err)" = 1 ] || fail_now "--seed -1: exit $rc, expected 125"
+}
+
+# --durations N: the N slowest cases, slowest first, after the report.
+check_durations() {
+    local rc
+    run_rc rc "$SUITE_PLAIN" --durations 2 --filter passes --filter hangs_with_own_limit \
+        --filter tmp_is_empty > d.out
+    sed -n '/^slowest 2 cases:$/,$p' d.out > d.list
+    [ "$(wc -l < d.list)" = 3 ] || fail_now "--durations 2: expected a header and 2 lines: $(cat d.out)"
+    grep -Eq '^ +[0-9.]+ s  hangs_with_own_limit$' <(sed -n 2p d.list) ||
+        fail_now "--durations: the 0.3 s case is not first: $(cat d.list)"
+    run_rc rc "$SUITE_PLAIN" --tap --durations 5 --filter passes > d.tap 2> d.err
+    grep -q '^slowest 1 case:$' d.err && ! grep -q slowest d.tap || fail_now "--durations --tap: list not on stderr"
+    run_rc rc "$SUITE_PLAIN" --filter passes > d0.out
+    ! grep -q slowest d0.out || fail_now "no --durations, yet a list"
+    run_rc rc "$SUITE_PLAIN" --durations x --list > /dev/null 2> err
+    [ "$rc" = 125 ] || fail_now "--durations x: exit status $rc"
+}
+
+# --color and NO_COLOR / CLICOLOR_FORCE (stdout is a file here: auto is off).
+check_color() {
+    local rc esc=$'\e[' spec want got
+    for spec in "always::y" "never:CLICOLOR_FORCE=1:n" "auto::n" "auto:CLICOLOR_FORCE=1:y" \
+        "auto:CLICOLOR_FORCE=1 NO_COLOR=1:n" "always:NO_COLOR=1:y"; do
+        IFS=: read -r c env want <<< "$spec"
+        # shellcheck disable=SC2086
+        run_rc rc env $env TESTCAGE_COLOR_UNUSED=1 "$SUITE_PLAIN" --color "$c" --filter passes > col.out
+        got=n
+        grep -qF "$esc" col.out && got=y
+        [ "$got" = "$want" ] || fail_now "--color $c with '$env': colour $got, expected $want"
+    done
+    run_rc rc env TESTCAGE_COLOR=always "$SUITE_PLAIN" --filter passes > col.out
+    grep -qF "$esc" col.out || fail_now "TESTCAGE_COLOR=always: no colour"
+    run_rc rc "$SUITE_PLAIN" --color sometimes --list > /dev/null 2> err
+    [ "$rc" = 125 ] && [ "$(wc -l < err)" = 1 ] || fail_now "--color sometimes: exit $rc, expected 125"
+}
+
+# GITHUB_ACTIONS=true: ::error per failure with file and line (relative to
+# GITHUB_WORKSPACE), ::warning per leak; the rest of the output unchanged.
+check_annotations() {
+    local rc ws
+    ws=$(cd "$CHECK_DIR/../.." && pwd)
+    run_rc rc env GITHUB_ACTIONS=true GITHUB_WORKSPACE="$ws" "$SUITE_PLAIN" "${QUICK[@]}" > gha.out
+    [ "$rc" = 1 ] || fail_now "annotations run: exit status $rc"
+    grep -Eq '^::error file=tests/suite/plain_suite\.c,line=[0-9]+::fails_by_message: ' gha.out ||
+        fail_now "no ::error for fails_by_message: $(grep '^::' gha.out)"
+    grep -q '^::warning::leaks_tmp_file: leaked file /tmp/' gha.out || fail_now "no ::warning for the leaked file"
+    run_rc rc "$SUITE_PLAIN" "${QUICK[@]}" > plain.out
+    ! grep -q '^::' plain.out || fail_now "annotations without GITHUB_ACTIONS"
+    grep -v '^::' gha.out > gha.rest
+    verdicts console gha.rest > a
+    verdicts console plain.out > b
+    same b a "annotations changed the console report"
 }
 
 "check_$1"

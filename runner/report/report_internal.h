@@ -20,6 +20,8 @@ typedef struct tc_case {
 typedef struct tc_summary {
     size_t total, passed, failed, skipped, timed_out, crashed, setup_errors, leaky;
     double duration; /* wall-clock seconds for the whole run */
+    bool shuffled;   /* --shuffle: the cases ran in the order of `seed` */
+    unsigned seed;
 } tc_summary;
 
 /* Adds one case's outcome to the counters. */
@@ -50,9 +52,9 @@ struct tc_reporter {
 };
 
 struct tc_console_opts {
-    int verbosity;    /* -1 quiet, 0 default, 1 verbose (show all output) */
-    bool color;       /* caller decides: isatty && !NO_COLOR */
-    bool progress;    /* live progress line (terminal only) */
+    int verbosity;      /* -1 quiet, 0 default, 1 verbose (show all output) */
+    bool color;         /* caller decides: isatty && !NO_COLOR */
+    bool progress;      /* live progress line (terminal only) */
     const char *prefix; /* "testcage: " for the CLI's one-line messages */
 };
 

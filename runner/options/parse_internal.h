@@ -35,11 +35,15 @@ int tc_parse_leaks(const char *s, enum testcage_leak_policy *out, char *err, siz
 /* "I/N" with 0 <= I < N. */
 int tc_parse_shard(const char *s, unsigned *index, unsigned *total, char *err, size_t errlen);
 
+/* --color: "auto" (0), "always" (1), "never" (2). */
+enum tc_color { TC_COLOR_AUTO, TC_COLOR_ALWAYS, TC_COLOR_NEVER };
+int tc_parse_color(const char *s, enum tc_color *out, char *err, size_t errlen);
+
 /* A non-negative integer that fits in int (for -j). */
 int tc_parse_count(const char *s, int *out, char *err, size_t errlen);
 
-/* `testcage --enter PID [CMD...]`: returns CMD's exit status (enter.c). */
-int tc_enter_cage(const char *pid, char **cmd);
+/* --seed: 0 .. 4294967295. */
+int tc_parse_seed(const char *s, unsigned *out, char *err, size_t errlen);
 
 /* The exit status a front end reports for one finished cage. */
 int tc_exit_status(const testcage_result *result);

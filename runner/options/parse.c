@@ -196,6 +196,15 @@ int tc_parse_count(const char *s, int *out, char *err, size_t len)
     return 0;
 }
 
+int tc_parse_seed(const char *s, unsigned *out, char *err, size_t len)
+{
+    unsigned long v;
+    if (parse_uint(s, 4294967295UL, &v) < 0)
+        return bad(err, len, "seed", s);
+    *out = (unsigned)v;
+    return 0;
+}
+
 int tc_exit_status(const testcage_result *r)
 {
     switch (r->status) {
@@ -213,4 +222,14 @@ int tc_exit_status(const testcage_result *r)
     if (r->status == TESTCAGE_FAIL && r->exit_code == 0)
         return 1; /* it exited 0 but reported a failure */
     return r->exit_code >= 0 ? r->exit_code : 1;
+}
+
+int tc_parse_color(const char *s, enum tc_color *out, char *err, size_t errlen)
+{
+    static const char *const words[] = {"auto", "always", "never"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (strcmp(s, words[i]) == 0)
+            return *out = (enum tc_color)i, 0;
+    snprintf(err, errlen, "'%s' is not auto, always or never", s);
+    return -1;
 }

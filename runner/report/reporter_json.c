@@ -211,9 +211,12 @@ static void summary(struct json *j, const tc_summary *sum)
     fprintf(j->out,
             "\n  ],\n  \"summary\": {\"total\":%zu,\"passed\":%zu,\"failed\":%zu,"
             "\"skipped\":%zu,\"timed_out\":%zu,\"crashed\":%zu,\"setup_errors\":%zu,"
-            "\"leaky\":%zu},\n  \"duration\": %.6f\n}\n",
+            "\"leaky\":%zu},\n  \"duration\": %.6f",
             n->total, n->passed, n->failed, n->skipped, n->timed_out, n->crashed, n->setup_errors,
             n->leaky, seconds(sum ? sum->duration : 0));
+    if (sum && sum->shuffled)
+        fprintf(j->out, ",\n  \"seed\": %u", sum->seed);
+    fputs("\n}\n", j->out);
 }
 
 static int json_end(tc_reporter *r, const tc_summary *sum)

@@ -239,6 +239,11 @@ static void header(struct junit *j, const tc_summary *sum)
         fprintf(j->out, " timestamp=\"%s\"", j->timestamp);
     attr(j, j->out, "hostname", host);
     fputs(">\n", j->out);
+    if (sum && sum->shuffled)
+        fprintf(j->out,
+                "    <properties>\n      <property name=\"seed\" value=\"%u\"/>\n"
+                "    </properties>\n",
+                sum->seed);
 }
 
 /* Appends the tmpfile's content to the output. */

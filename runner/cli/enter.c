@@ -1,5 +1,6 @@
 /* enter.c - `testcage --enter PID [CMD...]`: join a running cage, like
  * nsenter, with the cage's root and working directory. */
+#include "cli_internal.h"
 #include "parse_internal.h"
 
 #include <errno.h>
