@@ -81,6 +81,25 @@ static void enter_limits(const struct cage_plan *p)
         setup_failed(p, "drop capabilities");
 }
 
+/* The case function returned: say so (only the body itself can), then end
+ * the way any process ends, so that the test's exit handlers run, stdio is
+ * flushed, gcov writes its counts and LeakSanitizer checks for leaks (a
+ * leak fails the case). An exit inside the case never gets here. */
+static _Noreturn void end_case(const struct cage_plan *p, pid_t body, int rc)
+{
+    if (getpid() != body) {
+        /* A child the case forked came back through the case function. */
+        struct wire_rec f = {.type = WIRE_FAILURE, .nint = 1, .nstr = 2};
+        f.s[0] = "";
+        f.s[1] = "a process forked by the case returned from the case function";
+        wire_send(p->report_w, &f);
+        _exit(1);
+    }
+    if (p->end_slot)
+        *p->end_slot = p->end_token;
+    exit(clamp_status(rc));
+}
+
 _Noreturn void tc_body_run(const struct cage_plan *p, int go_fd)
 {
     const testcage_opts *o = p->opts;
@@ -96,7 +115,8 @@ _Noreturn void tc_body_run(const struct cage_plan *p, int go_fd)
         wire_send_error(p->report_w, WIRE_EXEC_ERROR, err, o->argv[0]);
         _exit(err == ENOENT || err == ENOTDIR ? 127 : 126);
     }
+    tc_coverage_reset();
+    pid_t self = getpid();
     int rc = o->fn(o->fn_arg);
-    fflush(NULL);
-    _exit(clamp_status(rc));
+    end_case(p, self, rc);
 }

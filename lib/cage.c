@@ -39,6 +39,8 @@ struct testcage_cage {
     char *tmpdir; /* fork-only: the private TMPDIR, removed at the end */
     struct tc_limits lim;
     struct tc_verdict v;
+    volatile uint64_t *end_slot; /* a function body's proof that it finished */
+    uint64_t end_token;
 };
 
 static int runner_pidfd = -1; /* inherited by every init: readable once we die */
@@ -255,6 +257,7 @@ static void on_init_exit(struct testcage_cage *c, bool block)
     drain_capture(c, 1024);
     for (int k = 0; k < SRC_COUNT; k++)
         unwatch(c, (enum source)k);
+    c->v.case_ended = tc_case_end_seen(c->end_slot, c->end_token);
     tc_verdict_classify(&c->v, code);
     if (c->v.res.signal == SIGKILL && !c->v.res.killed && tc_limits_oom_killed(&c->lim))
         tc_result_message(&c->v.res, "killed by the cage's memory limit (out of memory)");
@@ -489,6 +492,12 @@ int testcage_start(const testcage_opts *o, testcage_cage **out)
     struct cage_plan p;
     tc_plan_make(&p, o);
     p.runner_pidfd = runner_pidfd;
+    if (!o->argv) {
+        tc_coverage_lookup();
+        c->v.fn_mode = true;
+        p.end_slot = c->end_slot = tc_case_end_take(&c->end_token);
+        p.end_token = c->end_token;
+    }
     c->has_debug = p.debug_cmd[0] != 0;
     plan_host_side(c, &p, o);
     if (c->v.res.status != TESTCAGE_SETUP_ERROR)
@@ -536,6 +545,7 @@ void testcage_cage_finish(testcage_cage *c, testcage_result *out)
     tc_fds_close(&c->epfd);
     tc_clone_release(&c->clone, c->reaped || c->pid < 0);
     tc_limits_release(&c->lim);
+    tc_case_end_give(c->end_slot);
     /* Usually gone already; left when the init was killed or found files. */
     if (c->tmpdir && rmdir(c->tmpdir) < 0 && errno != ENOENT)
         tc_remove_tree(c->tmpdir);

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <testcage/testcage.h>
@@ -52,13 +53,15 @@ struct cage_plan {
     bool drop_all_caps; /* in a user namespace: drop every capability */
     uid_t uid;          /* the caller's, for the user namespace maps */
     gid_t gid;
-    int result_w;               /* init -> runner records */
-    int report_w;               /* body -> runner records */
-    int capture_w;              /* body's stdout and stderr, or -1 */
-    int runner_pidfd;           /* readable once the runner is gone */
-    int keep_fd;                /* keep_on_fail directory, or -1 */
-    int cgroup_fd[2];           /* cgroup.procs files the body joins, or -1 */
-    unsigned long rlimit_nproc; /* rlimits the body sets when no cgroup: 0 = none */
+    int result_w;                /* init -> runner records */
+    int report_w;                /* body -> runner records */
+    int capture_w;               /* body's stdout and stderr, or -1 */
+    int runner_pidfd;            /* readable once the runner is gone */
+    int keep_fd;                 /* keep_on_fail directory, or -1 */
+    int cgroup_fd[2];            /* cgroup.procs files the body joins, or -1 */
+    volatile uint64_t *end_slot; /* function mode: where the body writes... */
+    uint64_t end_token;          /* ... this once its function returned */
+    unsigned long rlimit_nproc;  /* rlimits the body sets when no cgroup: 0 = none */
     unsigned long long rlimit_as;
     const char *keep[TC_MAX_KEEP + 1]; /* NULL-terminated, into keep_store */
     /* Strings last: a plan is made and copied once per cage, and only the
@@ -196,6 +199,8 @@ struct wire_rec;
 struct tc_verdict {
     testcage_result res;
     bool got_status; /* the init sent the body's wait status */
+    bool fn_mode;    /* a function body, which must prove its function returned */
+    bool case_ended; /* ... and did (see case_end.c) */
     enum testcage_leak_policy leaks;
     const char *keep_parent; /* keep_on_fail directory, for res.kept_dir */
 };
@@ -207,6 +212,19 @@ enum tc_verdict_ask tc_verdict_init_record(struct tc_verdict *v, const struct wi
 void tc_verdict_body_record(struct tc_verdict *v, const struct wire_rec *w);
 /* The status, once the init is reaped (init_code: its exit code). */
 void tc_verdict_classify(struct tc_verdict *v, int init_code);
+
+/* Coverage (coverage.c): the binary's gcov runtime, looked up once in the
+ * runner before the first clone; a body resets its counters at its start. */
+void tc_coverage_lookup(void);
+void tc_coverage_reset(void);
+
+/* End of a function body (case_end.c): the runner takes a slot and a token
+ * per cage; the body writes the token once its function returned; the
+ * runner reads it when the cage is over, then gives the slot back. NULL:
+ * no slot left, the cage goes unchecked. */
+volatile uint64_t *tc_case_end_take(uint64_t *token);
+bool tc_case_end_seen(volatile uint64_t *slot, uint64_t token);
+void tc_case_end_give(volatile uint64_t *slot);
 
 /* Captured output, bounded: the head and a ring of the tail (capture.c). */
 struct tc_capture {

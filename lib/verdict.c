@@ -119,6 +119,17 @@ void tc_verdict_body_record(struct tc_verdict *v, const struct wire_rec *w)
     }
 }
 
+/* A function body that ended the process before its function returned
+ * (exit(0) mid-case, or a forked child's exit): whatever it wrote, the case
+ * did not finish. */
+static void early_exit(testcage_result *r)
+{
+    r->status = TESTCAGE_FAIL;
+    if (grow((void **)&r->failures, r->nfailures, sizeof(*r->failures)))
+        r->failures[r->nfailures++] =
+            (testcage_failure){NULL, 0, strdup("exited with status 0 before the case finished")};
+}
+
 void tc_verdict_classify(struct tc_verdict *v, int init_code)
 {
     testcage_result *r = &v->res;
@@ -136,6 +147,8 @@ void tc_verdict_classify(struct tc_verdict *v, int init_code)
         r->status = TESTCAGE_CRASH;
     else if (r->exit_code == 77)
         r->status = TESTCAGE_SKIP;
+    else if (r->exit_code == 0 && v->fn_mode && !v->case_ended)
+        early_exit(r);
     else if (r->exit_code != 0 || r->nfailures)
         r->status = TESTCAGE_FAIL;
     else

@@ -5,9 +5,17 @@
 
 #include "suite_internal.h"
 
+static bool in_case_body;
+
+bool tc_in_case_body(void)
+{
+    return in_case_body;
+}
+
 int tc_case_body(void *arg)
 {
     const tc_suite_case *c = arg;
+    in_case_body = true;
     /* The runner blocks SIGINT/SIGTERM to read them from a signalfd; a case
      * that inherited that mask would ignore the cage's SIGTERM at timeout. */
     sigset_t set;

@@ -153,5 +153,7 @@ void tc_annotate_ci(FILE *out, const tc_suite_case *c, const testcage_result *r)
 
 /* Monotonic clock in seconds. */
 double tc_now(void);
+/* Is this process a case body (in its cage, or run in-process)? */
+bool tc_in_case_body(void);
 
 #endif
