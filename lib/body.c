@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,15 +20,16 @@ static int clamp_status(int rc)
 
 /* Waits for the init's word that mounts and maps are in place; the body
  * is cloned before the cage's world is made. */
-static void wait_for_go(int go_fd)
+static char wait_for_go(int go_fd)
 {
     char go = 0;
     ssize_t n;
     while ((n = read(go_fd, &go, 1)) < 0 && errno == EINTR)
         ;
-    if (n != 1 || go != 'g')
+    if (n != 1 || (go != TC_GO && go != TC_GO_NESTED))
         _exit(TC_INIT_SETUP_FAILED); /* the init could not make the cage */
     close(go_fd);
+    return go;
 }
 
 /* The fds the init needs and the body must not hold; the stdio and the
@@ -67,8 +69,26 @@ static _Noreturn void setup_failed(const struct cage_plan *p, const char *what)
     _exit(TC_INIT_SETUP_FAILED);
 }
 
+/* In its own user namespace the body takes private copies of the cage's
+ * mount table (and UTS and network namespaces, as asked): it may mount and
+ * set the hostname, and the kernel locks the cage's own mounts together in
+ * the copy, so /tmp and /dev/shm cannot be unmounted to reach the host's.
+ * Nothing needs dropping: its capabilities reach only what it owns. */
+static void enter_nested(const struct cage_plan *p)
+{
+    int flags = CLONE_NEWNS;
+    flags |= (p->ns & TESTCAGE_NS_UTS) ? CLONE_NEWUTS : 0;
+    flags |= (p->ns & TESTCAGE_NS_NET) ? CLONE_NEWNET : 0;
+    if (unshare(flags) < 0)
+        setup_failed(p, "enter the body's own namespaces");
+    if ((p->ns & TESTCAGE_NS_NET) && tc_net_lo_up() < 0)
+        setup_failed(p, "bring up lo in the body's network namespace");
+    if (p->opts->argv && tc_caps_keep_across_exec() < 0)
+        setup_failed(p, "keep the body's capabilities across execve");
+}
+
 /* The cage's limits and the capabilities the body gives up. */
-static void enter_limits(const struct cage_plan *p)
+static void enter_limits(const struct cage_plan *p, bool nested)
 {
     if (tc_limits_join(p) < 0)
         setup_failed(p, "join the cage's cgroup");
@@ -77,7 +97,9 @@ static void enter_limits(const struct cage_plan *p)
             close(p->cgroup_fd[k]);
     if (tc_limits_apply_rlimits(p) < 0)
         setup_failed(p, "set the resource limits");
-    if ((p->drop_caps || p->drop_all_caps) && tc_caps_drop(p->drop_all_caps) < 0)
+    if (nested)
+        enter_nested(p);
+    else if ((p->drop_caps || p->drop_all_caps) && tc_caps_drop(p->drop_all_caps) < 0)
         setup_failed(p, "drop capabilities");
 }
 
@@ -103,9 +125,9 @@ static _Noreturn void end_case(const struct cage_plan *p, pid_t body, int rc)
 _Noreturn void tc_body_run(const struct cage_plan *p, int go_fd)
 {
     const testcage_opts *o = p->opts;
-    wait_for_go(go_fd);
+    bool nested = wait_for_go(go_fd) == TC_GO_NESTED;
     enter_process(p);
-    enter_limits(p);
+    enter_limits(p, nested);
     if (o->argv) {
         /* Executed programs find their report channel by number. */
         if (fcntl(p->report_w, F_SETFD, 0) < 0)

@@ -69,3 +69,30 @@ int tc_caps_drop(bool all)
     errno = saved;
     return rc;
 }
+
+int tc_caps_keep_across_exec(void)
+{
+    if (geteuid() == 0)
+        return 0; /* root keeps its capabilities across execve anyway */
+    cap_t c = cap_get_proc();
+    if (!c)
+        return -1;
+    cap_value_t last = (cap_value_t)cap_max_bits();
+    int rc = 0;
+    for (cap_value_t v = 0; v < last && rc == 0; v++) {
+        cap_flag_value_t has = CAP_CLEAR;
+        cap_get_flag(c, v, CAP_PERMITTED, &has);
+        if (has == CAP_SET)
+            rc = cap_set_flag(c, CAP_INHERITABLE, 1, &v, CAP_SET);
+    }
+    if (rc == 0)
+        rc = cap_set_proc(c);
+    for (cap_value_t v = 0; v < last && rc == 0; v++) {
+        cap_flag_value_t has = CAP_CLEAR;
+        cap_get_flag(c, v, CAP_INHERITABLE, &has);
+        if (has == CAP_SET && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, v, 0, 0) < 0)
+            rc = -1;
+    }
+    cap_free(c);
+    return rc;
+}

@@ -39,7 +39,8 @@ struct init {
     unsigned long sigs; /* kernel sigset of the signals the init takes */
     pid_t runner, self, body;
     pid_t helpers[MAX_HELPERS];
-    bool failed; /* the body's status alone says it failed */
+    bool failed;      /* the body's status alone says it failed */
+    bool body_nested; /* the body is in a user namespace nested in the cage */
 };
 
 static _Noreturn void die(int code)
@@ -231,14 +232,47 @@ static bool runner_gone(int pidfd)
     return pidfd >= 0 && tc_sys(SYS_ppoll, &pfd, 1, &zero, NULL, 0) > 0;
 }
 
+/* The body, in a user namespace of its own where the plan asks for one;
+ * where the kernel refuses one (user namespaces off or used up) it runs
+ * in the cage's and gives its capabilities up instead. */
+static long clone_body(const struct cage_plan *p, bool *nested)
+{
+    *nested = false;
+    /* First the cage's own maps: a user namespace can be made (the body's)
+     * only by a process whose ids its own namespace maps. */
+    char what[256] = "";
+    int rc = (p->ns & TESTCAGE_NS_USER) ? tc_userns_map(p->uid, p->gid, what, sizeof(what)) : 0;
+    if (rc < 0) {
+        wire_send_error(p->result_w, WIRE_SETUP_ERROR, rc, what);
+        return -ECANCELED;
+    }
+    if (p->nest_user) {
+        long pid = tc_raw_fork_ns(p->tid_addr, CLONE_NEWUSER);
+        bool refused = pid == -EPERM || pid == -ENOSPC || pid == -EUSERS || pid == -EINVAL;
+        if (!refused) {
+            *nested = pid >= 0;
+            return pid;
+        }
+    }
+    return tc_raw_fork(p->tid_addr);
+}
+
+/* Maps the nested body's ids, once /proc is the cage's own. */
+static int map_body(const struct init *in)
+{
+    char what[256] = "";
+    int rc = tc_userns_map_body(in->body, in->p, what, sizeof(what));
+    if (rc < 0)
+        wire_send_error(in->p->result_w, WIRE_SETUP_ERROR, rc, what);
+    return rc;
+}
+
 /* Makes the cage's world; returns 0 or sends the reason and returns -1. */
 static int setup_world(const struct cage_plan *p)
 {
     char what[256] = "";
     int rc = 0;
-    if (p->ns & TESTCAGE_NS_USER)
-        rc = tc_userns_map(p->uid, p->gid, what, sizeof(what));
-    if (rc == 0 && (p->ns & TESTCAGE_NS_MOUNT))
+    if (p->ns & TESTCAGE_NS_MOUNT)
         rc = tc_mounts_setup(p, what, sizeof(what));
     if (rc == 0 && (p->ns & TESTCAGE_NS_UTS) &&
         (rc = (int)tc_sys(SYS_sethostname, p->hostname, strlen(p->hostname))) < 0)
@@ -394,7 +428,7 @@ _Noreturn void tc_cage_init(const struct cage_plan *p)
     long rc = tc_sys(SYS_pipe2, go, O_CLOEXEC);
     /* The body is cloned first, while the runner still holds still after
      * cloning us; the cage's world is made while both run. */
-    long body = rc < 0 ? rc : tc_raw_fork(p->tid_addr);
+    long body = rc < 0 ? rc : clone_body(p, &in.body_nested);
     if (body == 0) {
         after_raw_fork(p);
         close(go[1]);
@@ -402,7 +436,8 @@ _Noreturn void tc_cage_init(const struct cage_plan *p)
     }
     release_runner(p);
     if (body < 0) {
-        wire_send_error(p->result_w, WIRE_SETUP_ERROR, body, "fork the test body");
+        if (body != -ECANCELED) /* else the cage's id maps failed, and said so */
+            wire_send_error(p->result_w, WIRE_SETUP_ERROR, body, "fork the test body");
         die(TC_INIT_SETUP_FAILED);
     }
     in.body = (pid_t)body;
@@ -414,9 +449,9 @@ _Noreturn void tc_cage_init(const struct cage_plan *p)
         wire_send_error(p->result_w, WIRE_SETUP_ERROR, rc, "become the cage's subreaper");
         die(TC_INIT_SETUP_FAILED); /* the body reads EOF instead of "go" and ends */
     }
-    if (setup_world(p) < 0)
+    if (setup_world(p) < 0 || (in.body_nested && map_body(&in) < 0))
         die(TC_INIT_SETUP_FAILED);
-    char word = 'g';
+    char word = in.body_nested ? TC_GO_NESTED : TC_GO;
     tc_sys(SYS_write, go[1], &word, 1);
     tc_sys(SYS_close, go[1]);
     tc_sys(SYS_close, p->report_w);

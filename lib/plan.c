@@ -111,6 +111,11 @@ static void plan_namespaces(struct cage_plan *p, const testcage_opts *o)
     p->pidns = (p->ns & TESTCAGE_NS_PID) != 0;
     p->drop_caps = !p->fork_only && privileged && !o->keep_caps && !(p->ns & TESTCAGE_NS_USER);
     p->drop_all_caps = (p->ns & TESTCAGE_NS_USER) && !o->keep_caps;
+    /* What drop_caps and drop_all_caps guard against, a nested user
+     * namespace makes impossible while letting the body use its cage. It
+     * needs the cage's own /proc to be mapped from the init. */
+    p->nest_user = (p->drop_caps || p->drop_all_caps) && (p->ns & TESTCAGE_NS_MOUNT) &&
+                   !(p->pidns && !o->fresh_proc);
     p->uid = geteuid();
     p->gid = getegid();
 }

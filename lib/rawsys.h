@@ -75,10 +75,10 @@ static inline void *tc_thread_pointer(void)
 
 /* A fork: the child goes on on a copy of the caller's stack. With ctid the
  * kernel stores the child's tid there (in the child's memory), as glibc's
- * fork() does for its thread descriptor. */
-static inline long tc_raw_fork(int *ctid)
+ * fork() does for its thread descriptor. ns: namespace flags for the child. */
+static inline long tc_raw_fork_ns(int *ctid, unsigned long ns)
 {
-    unsigned long flags = 17 /* SIGCHLD */;
+    unsigned long flags = 17 /* SIGCHLD */ | ns;
     if (ctid)
         flags |= 0x01000000 /* CLONE_CHILD_SETTID */ | 0x00200000 /* CLONE_CHILD_CLEARTID */;
 #if defined(__aarch64__)
@@ -86,6 +86,11 @@ static inline long tc_raw_fork(int *ctid)
 #else
     return tc_sys(SYS_clone, flags, 0, 0, ctid, 0);
 #endif
+}
+
+static inline long tc_raw_fork(int *ctid)
+{
+    return tc_raw_fork_ns(ctid, 0);
 }
 
 /* Fills what with fmt, its one "%s" replaced by arg; returns err (< 0).

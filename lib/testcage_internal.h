@@ -15,6 +15,10 @@
 #define TC_MAX_KEEP          16  /* paths bind-mounted back into /tmp or /dev/shm */
 #define TC_MAX_LISTED        100 /* leaked objects listed per kind; the rest are counted */
 #define TC_INIT_SETUP_FAILED 125
+/* The init's word to the body that the cage is made: go, or go and make
+ * your nested user namespace's mount (UTS, net) namespaces first. */
+#define TC_GO        'g'
+#define TC_GO_NESTED 'n'
 
 /* The runner steers the init with signals; the init takes them only from
  * the runner (see from_runner in init.c). */
@@ -51,6 +55,9 @@ struct cage_plan {
                          * and finds the cage's processes as its descendants */
     bool drop_caps;     /* as root: drop the dangerous capabilities */
     bool drop_all_caps; /* in a user namespace: drop every capability */
+    bool nest_user;     /* the body gets a user namespace nested in the cage
+                         * (with its own mount, and UTS/net as asked): it may
+                         * use its cage, the cage's mounts are locked */
     uid_t uid;          /* the caller's, for the user namespace maps */
     gid_t gid;
     int result_w;                /* init -> runner records */
@@ -153,6 +160,10 @@ int tc_mounts_setup(const struct cage_plan *plan, char *what, size_t whatlen);
  * Like tc_mounts_setup, returns 0 or -errno and leaves errno alone. */
 int tc_userns_map(uid_t uid, gid_t gid, char *what, size_t whatlen);
 
+/* Maps the body's nested user namespace (plan->nest_user): every id the
+ * cage has, to itself. Run by the init once /proc is the cage's. */
+int tc_userns_map_body(long pid, const struct cage_plan *p, char *what, size_t whatlen);
+
 /* Brings up lo in a new network namespace: 0 or -errno. */
 int tc_net_lo_up(void);
 
@@ -164,6 +175,11 @@ int tc_private_proc(void);
 /* Drops capabilities from the body: the ones that could undo the cage, or
  * all of them. Returns 0 or -1 with errno. */
 int tc_caps_drop(bool all);
+
+/* In the body's nested user namespace, as a uid other than 0: make the
+ * capabilities it holds there ambient, so that a program it executes keeps
+ * them as root's would. Returns 0 or -1 with errno. */
+int tc_caps_keep_across_exec(void);
 
 /* Is the caller privileged enough to create namespaces without a user one? */
 bool tc_caps_privileged(void);

@@ -1,5 +1,7 @@
-/* userns.c - the id maps of a cage's user namespace: the caller's own uid
- * and gid, mapped to themselves. Raw system calls only (run by the init). */
+/* userns.c - the id maps of a cage's user namespaces: the cage's own (the
+ * caller's uid and gid, mapped to themselves) and the body's nested one
+ * (every id the cage has, mapped to itself). Raw system calls only (run by
+ * the init). */
 #include "testcage_internal.h"
 #include "rawsys.h"
 
@@ -18,17 +20,25 @@ static long write_file(const char *path, const char *text)
     return w == (long)n ? 0 : w < 0 ? w : -EIO;
 }
 
-/* "<id> <id> 1\n" */
-static void map_line(char *out, unsigned id)
+/* Writes id in decimal at out; returns the length. */
+static size_t put_decimal(char *out, unsigned long id)
 {
-    char digits[16];
-    size_t d = 0, n = 0;
+    char digits[24];
+    size_t d = 0;
     do
         digits[d++] = (char)('0' + id % 10);
     while ((id /= 10) && d < sizeof(digits));
+    for (size_t k = 0; k < d; k++)
+        out[k] = digits[d - 1 - k];
+    return d;
+}
+
+/* "<id> <id> 1\n" */
+static void map_line(char *out, unsigned id)
+{
+    size_t n = 0;
     for (int rep = 0; rep < 2; rep++) {
-        for (size_t k = d; k > 0; k--)
-            out[n++] = digits[k - 1];
+        n += put_decimal(out + n, id);
         out[n++] = ' ';
     }
     memcpy(out + n, "1\n", 3);
@@ -47,5 +57,34 @@ int tc_userns_map(uid_t uid, gid_t gid, char *what, size_t len)
     map_line(line, (unsigned)gid);
     if ((rc = write_file("/proc/self/gid_map", line)) < 0)
         return tc_raw_describe(what, len, "write %s", "/proc/self/gid_map", rc);
+    return 0;
+}
+
+/* "/proc/<pid>/<file>" */
+static void proc_path(char *out, long pid, const char *file)
+{
+    size_t n = 6;
+    memcpy(out, "/proc/", n);
+    n += put_decimal(out + n, (unsigned long)pid);
+    out[n++] = '/';
+    memcpy(out + n, file, strlen(file) + 1);
+}
+
+int tc_userns_map_body(long pid, const struct cage_plan *p, char *what, size_t len)
+{
+    /* Root's cage has every id; a cage with a user namespace only its own. */
+    char uid_line[64] = "0 0 4294967295\n", gid_line[64] = "0 0 4294967295\n";
+    if (p->ns & TESTCAGE_NS_USER) {
+        map_line(uid_line, (unsigned)p->uid);
+        map_line(gid_line, (unsigned)p->gid);
+    }
+    char path[64];
+    long rc;
+    proc_path(path, pid, "uid_map");
+    if ((rc = write_file(path, uid_line)) < 0)
+        return tc_raw_describe(what, len, "write %s", "the body's uid_map", rc);
+    proc_path(path, pid, "gid_map");
+    if ((rc = write_file(path, gid_line)) < 0)
+        return tc_raw_describe(what, len, "write %s", "the body's gid_map", rc);
     return 0;
 }

@@ -45,6 +45,38 @@ static int join(pid_t pid, const char *ns, int type)
     return rc;
 }
 
+/* Root joins a body's nested user namespace last, since from inside it the
+ * cage's own namespaces are out of reach; a rootless caller must join the
+ * cage's user namespace first to be allowed the rest. So: every other
+ * namespace that can be joined now, then the user namespace, then again
+ * the ones refused before it. */
+static int join_all(pid_t pid)
+{
+    static const struct {
+        const char *name;
+        int type;
+    } order[] = {{"ipc", CLONE_NEWIPC},
+                 {"uts", CLONE_NEWUTS},
+                 {"net", CLONE_NEWNET},
+                 {"pid", CLONE_NEWPID},
+                 {"mnt", CLONE_NEWNS}};
+    enum { N = sizeof(order) / sizeof(order[0]) };
+    bool refused[N] = {false};
+    for (size_t k = 0; k < N; k++) {
+        if (join(pid, order[k].name, order[k].type) == 0)
+            continue;
+        if (errno != EPERM)
+            return fail("cannot join the namespace", order[k].name);
+        refused[k] = true;
+    }
+    if (join(pid, "user", CLONE_NEWUSER) < 0)
+        return fail("cannot join the namespace", "user");
+    for (size_t k = 0; k < N; k++)
+        if (refused[k] && join(pid, order[k].name, order[k].type) < 0)
+            return fail("cannot join the namespace", order[k].name);
+    return 0;
+}
+
 static int exec_in(pid_t pid, char **cmd)
 {
     char path[64];
@@ -54,14 +86,8 @@ static int exec_in(pid_t pid, char **cmd)
     int cwd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (root < 0 || cwd < 0)
         return fail("cannot open the root and cwd of pid", path);
-    static const struct {
-        const char *name;
-        int type;
-    } order[] = {{"user", CLONE_NEWUSER}, {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS},
-                 {"net", CLONE_NEWNET},   {"pid", CLONE_NEWPID}, {"mnt", CLONE_NEWNS}};
-    for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++)
-        if (join(pid, order[k].name, order[k].type) < 0)
-            return fail("cannot join the namespace", order[k].name);
+    if (join_all(pid) < 0)
+        return TC_EXIT_SETUP;
     if (fchdir(root) < 0 || chroot(".") < 0 || fchdir(cwd) < 0)
         return fail("cannot take the cage's root and cwd from pid", path);
     close(root);

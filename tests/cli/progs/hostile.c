@@ -28,7 +28,8 @@ static void usage(void)
     fputs("usage: hostile MODE [ARGS...]\n"
           "modes: hang, ignore-term, term-report, daemon [stay], children N, respawn,\n"
           "       litter NAME, ipc KEY, segv, abort, exit CODE, flood MIB, garbage CODE,\n"
-          "       zombies N, ids, bind PORT, echo VAR, excl PATH, umount, heap-overflow,\n"
+          "       zombies N, ids, bind PORT, echo VAR, excl PATH, umount, usecage DIR, "
+          "heap-overflow,\n"
           "       sleep SECONDS\n",
           stderr);
     exit(2);
@@ -317,6 +318,38 @@ static int mode_umount(void)
     return 0;
 }
 
+/* A test using its cage (as root or in its nested user namespace): a tmpfs
+ * of its own on DIR with a file in it (left mounted: the host must never
+ * see it), the hostname, and the cage's /tmp, which must stay put. */
+static int mode_usecage(int argc, char **argv)
+{
+    if (argc < 3)
+        usage();
+    const char *dir = argv[2];
+    char file[4096];
+    snprintf(file, sizeof(file), "%s/inside", dir);
+    int rc = 0;
+    int fd = -1;
+    if (mount("none", dir, "tmpfs", 0, NULL) == 0 &&
+        (fd = open(file, O_CREAT | O_WRONLY, 0600)) >= 0) {
+        printf("mounted %s\n", dir);
+        close(fd);
+    } else {
+        printf("mount failed: %s\n", strerror(errno));
+        rc = 1;
+    }
+    if (mkdir("/tmp/own", 0700) == 0 && mount("none", "/tmp/own", "tmpfs", 0, NULL) == 0 &&
+        umount2("/tmp/own", 0) == 0 && rmdir("/tmp/own") == 0)
+        printf("mounted and unmounted /tmp/own\n");
+    if (sethostname("usecage", 7) == 0)
+        printf("hostname set\n");
+    if (umount2("/tmp", MNT_DETACH) == 0) {
+        printf("umount /tmp succeeded\n");
+        rc = 1;
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -404,6 +437,8 @@ int main(int argc, char **argv)
         return mode_excl(argc, argv);
     if (!strcmp(mode, "umount"))
         return mode_umount();
+    if (!strcmp(mode, "usecage"))
+        return mode_usecage(argc, argv);
     if (!strcmp(mode, "heap-overflow")) {
         /* A memory error for --valgrind to find; harmless without it. */
         volatile size_t i = 16;
