@@ -192,14 +192,24 @@ function(_testcage_check_leaks mode)
   endif()
 endfunction()
 
+# An in-tree CLI (add_subdirectory(testcage EXCLUDE_FROM_ALL)) is built with
+# the caller's `all`, or its caged tests would be "Not Run".
+function(_testcage_cli_in_all)
+  if(NOT TARGET testcage_cli_for_tests)
+    add_custom_target(testcage_cli_for_tests ALL)
+    add_dependencies(testcage_cli_for_tests testcage_cli)
+  endif()
+endfunction()
+
 # The testcage CLI as a path or generator expression.
 function(_testcage_cli out)
   if(TESTCAGE_EXECUTABLE)
     set(${out} "${TESTCAGE_EXECUTABLE}" PARENT_SCOPE)
+  elseif(TARGET testcage_cli)
+    _testcage_cli_in_all()
+    set(${out} "$<TARGET_FILE:testcage_cli>" PARENT_SCOPE)
   elseif(TARGET TestCage::cli)
     set(${out} "$<TARGET_FILE:TestCage::cli>" PARENT_SCOPE)
-  elseif(TARGET testcage_cli)
-    set(${out} "$<TARGET_FILE:testcage_cli>" PARENT_SCOPE)
   else()
     find_program(TESTCAGE_EXECUTABLE testcage)
     if(NOT TESTCAGE_EXECUTABLE)
