@@ -4,6 +4,7 @@
 # caller's TESTCAGE_TIMEOUT and `ctest --timeout` win over the configured
 # limits with the cage still firing before CTest, and a plain `ctest` run
 # ends with a summary of what each test left behind.
+# shellcheck source=../cmake/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../cmake/lib.sh"
 DRIVERS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 fresh "$SCRATCH"

@@ -3,6 +3,7 @@
 # build must not change it: its own library stays static, its build type stays
 # unset, testcage's sources get no -Werror, `cmake --install` installs only the
 # consumer's files, and under EXCLUDE_FROM_ALL the caged test still runs.
+# shellcheck source=../cmake/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../cmake/lib.sh"
 DRIVERS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 MODE=${1:?usage: subproject.sh subdir|fetchcontent|no-cmocka}
