@@ -31,8 +31,10 @@ Commands
                       [CONFIGURATIONS <config>...] [MAX_PROCS <n>] [MEMORY <size>]
                       [CAGE_ARGS <arg>...])
 
-  The test runs ``testcage --timeout <t> --grace <g> [--ns ...] [--leaks ...]
-  [--valgrind] [<CAGE_ARGS>...] -- <command> <arg>...``.
+  The test runs ``testcage [--ns ...] [--leaks ...] [--valgrind]
+  [<CAGE_ARGS>...] -- <command> <arg>...`` with its limits in its
+  environment (``TESTCAGE_TIMEOUT``, ``TESTCAGE_GRACE``), where the caller can
+  replace them when ctest runs (see "Limits when ctest runs" below).
 
   ``COMMAND``
     A program, a script interpreter with its script, or the name of an
@@ -121,6 +123,24 @@ Variables
   Default ``DISCOVERY_MODE``.
 ``TESTCAGE_ALLOW_CTEST_MEMCHECK``
   See below.
+
+Limits when ctest runs
+^^^^^^^^^^^^^^^^^^^^^^
+
+``TESTCAGE_TIMEOUT`` / ``TESTCAGE_GRACE`` in the caller's environment replace
+the limits of every caged test; ``ctest --timeout <s>`` replaces those of
+tests without their own ``TIMEOUT`` (as CTest does). CTest's ``TIMEOUT`` is
+raised to match, so the cage still fires first (``TestCageCTest.cmake``,
+included at the top of each test file).
+
+Leak summary
+^^^^^^^^^^^^
+
+Every caged test writes a JSON report below ``Testing/Temporary/testcage``;
+a ``CTEST_CUSTOM_POST_TEST`` hook in the build tree's ``CTestCustom.cmake``
+prints one line per test that left anything behind and the totals after
+each ``ctest`` run. A project with its own ``CTestCustom.cmake`` keeps it;
+configure prints the line to add.
 
 Caging every test of an existing project
 ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
