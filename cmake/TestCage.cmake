@@ -31,8 +31,10 @@ Commands
                       [CONFIGURATIONS <config>...] [MAX_PROCS <n>] [MEMORY <size>]
                       [CAGE_ARGS <arg>...])
 
-  The test runs ``testcage --timeout <t> --grace <g> [--ns ...] [--leaks ...]
-  [--valgrind] [<CAGE_ARGS>...] -- <command> <arg>...``.
+  The test runs ``testcage [--ns ...] [--leaks ...] [--valgrind]
+  [<CAGE_ARGS>...] -- <command> <arg>...`` with its limits in its
+  environment (``TESTCAGE_TIMEOUT``, ``TESTCAGE_GRACE``), where the caller can
+  replace them when ctest runs (see "Limits when ctest runs" below).
 
   ``COMMAND``
     A program, a script interpreter with its script, or the name of an
@@ -122,6 +124,24 @@ Variables
 ``TESTCAGE_ALLOW_CTEST_MEMCHECK``
   See below.
 
+Limits when ctest runs
+^^^^^^^^^^^^^^^^^^^^^^
+
+``TESTCAGE_TIMEOUT`` / ``TESTCAGE_GRACE`` in the caller's environment replace
+the limits of every caged test; ``ctest --timeout <s>`` replaces those of
+tests without their own ``TIMEOUT`` (as CTest does). CTest's ``TIMEOUT`` is
+raised to match, so the cage still fires first (``TestCageCTest.cmake``,
+included at the top of each test file).
+
+Leak summary
+^^^^^^^^^^^^
+
+Every caged test writes a JSON report below ``Testing/Temporary/testcage``;
+a ``CTEST_CUSTOM_POST_TEST`` hook in the build tree's ``CTestCustom.cmake``
+prints one line per test that left anything behind and the totals after
+each ``ctest`` run. A project with its own ``CTestCustom.cmake`` keeps it;
+configure prints the line to add.
+
 Caging every test of an existing project
 ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
 
@@ -157,34 +177,7 @@ Set ``TESTCAGE_ALLOW_CTEST_MEMCHECK=ON`` to drop the hook.
 set_property(GLOBAL PROPERTY _TESTCAGE_MODULE_DIR "${CMAKE_CURRENT_LIST_DIR}")
 
 include("${CMAKE_CURRENT_LIST_DIR}/TestCageQuote.cmake")
-
-# Rounds a non-negative decimal number of seconds up to an integer.
-function(_testcage_ceil out value what)
-  if(NOT value MATCHES "^([0-9]*)(\\.([0-9]*))?$" OR value STREQUAL "" OR value STREQUAL ".")
-    message(FATAL_ERROR "testcage: ${what} must be a number of seconds, got '${value}'")
-  endif()
-  set(int "${CMAKE_MATCH_1}")
-  if(int STREQUAL "")
-    set(int 0)
-  endif()
-  if("${CMAKE_MATCH_3}" MATCHES "[1-9]")
-    math(EXPR int "${int} + 1")
-  endif()
-  set(${out} "${int}" PARENT_SCOPE)
-endfunction()
-
-# CTest TIMEOUT for a cage limit: above limit + grace so the cage fires first.
-# Sets out to "" when the cage has no limit.
-function(_testcage_ctest_timeout out timeout grace)
-  _testcage_ceil(t "${timeout}" TIMEOUT)
-  _testcage_ceil(g "${grace}" GRACE)
-  if(t EQUAL 0)
-    set(${out} "" PARENT_SCOPE)
-  else()
-    math(EXPR total "${t} + ${g} + 15")
-    set(${out} "${total}" PARENT_SCOPE)
-  endif()
-endfunction()
+include("${CMAKE_CURRENT_LIST_DIR}/TestCageCTest.cmake")
 
 function(_testcage_check_leaks mode)
   if(NOT mode MATCHES "^(warn|fail|ignore)$")
@@ -192,14 +185,24 @@ function(_testcage_check_leaks mode)
   endif()
 endfunction()
 
+# An in-tree CLI (add_subdirectory(testcage EXCLUDE_FROM_ALL)) is built with
+# the caller's `all`, or its caged tests would be "Not Run".
+function(_testcage_cli_in_all)
+  if(NOT TARGET testcage_cli_for_tests)
+    add_custom_target(testcage_cli_for_tests ALL)
+    add_dependencies(testcage_cli_for_tests testcage_cli)
+  endif()
+endfunction()
+
 # The testcage CLI as a path or generator expression.
 function(_testcage_cli out)
   if(TESTCAGE_EXECUTABLE)
     set(${out} "${TESTCAGE_EXECUTABLE}" PARENT_SCOPE)
+  elseif(TARGET testcage_cli)
+    _testcage_cli_in_all()
+    set(${out} "$<TARGET_FILE:testcage_cli>" PARENT_SCOPE)
   elseif(TARGET TestCage::cli)
     set(${out} "$<TARGET_FILE:TestCage::cli>" PARENT_SCOPE)
-  elseif(TARGET testcage_cli)
-    set(${out} "$<TARGET_FILE:testcage_cli>" PARENT_SCOPE)
   else()
     find_program(TESTCAGE_EXECUTABLE testcage)
     if(NOT TESTCAGE_EXECUTABLE)
@@ -210,31 +213,62 @@ function(_testcage_cli out)
   endif()
 endfunction()
 
-# ctest -T memcheck would check the runner, not the test: make it say so.
-# Runs once per build tree, when the first caged test is registered.
-function(_testcage_memcheck_hook)
-  get_property(done GLOBAL PROPERTY _TESTCAGE_MEMCHECK_HOOK_DONE)
-  if(done OR TESTCAGE_ALLOW_CTEST_MEMCHECK)
-    return()
-  endif()
-  set_property(GLOBAL PROPERTY _TESTCAGE_MEMCHECK_HOOK_DONE ON)
+# What ctest needs in a build tree with caged tests, set up when the first one
+# is registered: CTestCustom.cmake (unless the project has its own) with the
+# leak summary after the tests and a stop for `ctest -T memcheck`, which would
+# check the runner, not the test; and in each directory with caged tests, an
+# include that applies the caller's limits when ctest reads the test files.
+function(_testcage_ctest_hooks)
   get_property(dir GLOBAL PROPERTY _TESTCAGE_MODULE_DIR)
+  set(json_dir "${CMAKE_BINARY_DIR}/Testing/Temporary/testcage")
+  get_property(done GLOBAL PROPERTY _TESTCAGE_CTEST_HOOKS_DONE)
+  if(NOT done)
+    set_property(GLOBAL PROPERTY _TESTCAGE_CTEST_HOOKS_DONE ON)
+    _testcage_bracket(q_module "${dir}/TestCageCTest.cmake")
+    _testcage_bracket(q_json "${json_dir}")
+    file(WRITE "${CMAKE_BINARY_DIR}/TestCageCTestLoad.cmake"
+         "# Written by testcage (TestCage.cmake): caged tests take the caller's limits.\n"
+         "set(_testcage_json_dir ${q_json})\n"
+         "include(${q_module})\n")
+    _testcage_ctest_custom("${dir}" "${json_dir}")
+  endif()
+  get_property(included DIRECTORY PROPERTY _TESTCAGE_CTEST_INCLUDED)
+  if(NOT included)
+    set_property(DIRECTORY PROPERTY _TESTCAGE_CTEST_INCLUDED ON)
+    get_property(files DIRECTORY PROPERTY TEST_INCLUDE_FILES)
+    list(PREPEND files "${CMAKE_BINARY_DIR}/TestCageCTestLoad.cmake") # before discovered tests
+    set_property(DIRECTORY PROPERTY TEST_INCLUDE_FILES "${files}")
+  endif()
+endfunction()
+
+function(_testcage_ctest_custom dir json_dir)
   set(custom "${CMAKE_BINARY_DIR}/CTestCustom.cmake")
   set(marker "# Written by testcage (TestCage.cmake).")
+  set(summary "\"${CMAKE_COMMAND}\" \"-DTESTCAGE_LEAK_SUMMARY=${json_dir}\" -P \"${dir}/TestCageCTest.cmake\"")
   if(EXISTS "${custom}")
     file(STRINGS "${custom}" first LIMIT_COUNT 1)
     if(NOT first STREQUAL marker)
-      return() # the project's own file: leave it alone
+      # The project's own file: leave it alone, say how to get the summary.
+      string(REPLACE "\"" "\\\"" summary_quoted "${summary}")
+      message(STATUS "testcage: ${custom} is the project's own; for the leak summary add to it:\n"
+                     "  list(APPEND CTEST_CUSTOM_POST_TEST \"${summary_quoted}\")")
+      return()
     endif()
   endif()
-  file(WRITE "${custom}"
-       "${marker}\n"
-       "# ctest -T memcheck would run valgrind on the testcage runner, not on the\n"
-       "# test; this hook stops it with an explanation. Configure with\n"
-       "# -DTESTCAGE_ALLOW_CTEST_MEMCHECK=ON to remove it.\n"
-       "set(CTEST_CUSTOM_PRE_MEMCHECK \"\\\"${CMAKE_COMMAND}\\\" -P \\\"${dir}/TestCageMemcheck.cmake\\\"\")\n")
+  string(REPLACE "\"" "\\\"" summary_quoted "${summary}")
+  set(text "${marker}\n"
+           "# After the tests: what each caged test left behind.\n"
+           "list(APPEND CTEST_CUSTOM_POST_TEST \"${summary_quoted}\")\n")
+  if(NOT TESTCAGE_ALLOW_CTEST_MEMCHECK)
+    list(APPEND text
+         "# ctest -T memcheck would run valgrind on the testcage runner, not on the\n"
+         "# test; this hook stops it with an explanation. Configure with\n"
+         "# -DTESTCAGE_ALLOW_CTEST_MEMCHECK=ON to remove it.\n"
+         "set(CTEST_CUSTOM_PRE_MEMCHECK \"\\\"${CMAKE_COMMAND}\\\" -P \\\"${dir}/TestCageMemcheck.cmake\\\"\")\n")
+  endif()
+  string(JOIN "" text ${text})
+  file(WRITE "${custom}" "${text}")
 endfunction()
-
 
 # Appends the cage policy both functions share, from the caller's parsed
 # arguments: --ns, --leaks (else the TESTCAGE_LEAKS variable), --max-procs,
@@ -272,8 +306,10 @@ function(testcage_add_test)
   endif()
 
   set(timeout 60)
+  set(origin default)
   if(DEFINED arg_TIMEOUT)
     set(timeout "${arg_TIMEOUT}")
+    set(origin own)
   elseif(DEFINED TESTCAGE_TIMEOUT AND NOT TESTCAGE_TIMEOUT STREQUAL "")
     set(timeout "${TESTCAGE_TIMEOUT}")
   endif()
@@ -286,8 +322,8 @@ function(testcage_add_test)
   _testcage_ctest_timeout(ctest_timeout "${timeout}" "${grace}")
 
   _testcage_cli(cli)
-  _testcage_memcheck_hook()
-  set(cage --timeout "${timeout}" --grace "${grace}")
+  _testcage_ctest_hooks()
+  set(cage)
   _testcage_policy_args(cage)
   if(arg_VALGRIND)
     list(APPEND cage --valgrind)
@@ -311,7 +347,13 @@ function(testcage_add_test)
   endif()
   # Under the cage-all module add_test() passes a testcage command through.
   add_test(NAME "${arg_NAME}" COMMAND "${cli}" ${cage} -- "${program}" ${arg_COMMAND} ${extra})
-  set_tests_properties("${arg_NAME}" PROPERTIES SKIP_RETURN_CODE 77)
+  # The limits go in the environment, not on the command line, so that the
+  # caller's TESTCAGE_TIMEOUT or ctest --timeout can replace them when ctest
+  # runs (TestCageCTest.cmake); TESTCAGE_LIMITS says which may.
+  set_tests_properties("${arg_NAME}" PROPERTIES SKIP_RETURN_CODE 77
+                       TESTCAGE_LIMITS "${origin}:${timeout}:${grace}")
+  set_property(TEST "${arg_NAME}" PROPERTY ENVIRONMENT
+               "TESTCAGE_TIMEOUT=${timeout}" "TESTCAGE_GRACE=${grace}")
   if(ctest_timeout)
     set_tests_properties("${arg_NAME}" PROPERTIES TIMEOUT "${ctest_timeout}")
   endif()
@@ -338,7 +380,7 @@ function(testcage_discover_tests target)
     message(FATAL_ERROR "testcage_discover_tests: '${target}' is not an executable target")
   endif()
 
-  _testcage_memcheck_hook()
+  _testcage_ctest_hooks()
   set(mode "${arg_DISCOVERY_MODE}")
   if(mode STREQUAL "")
     set(mode "${TESTCAGE_DISCOVERY_MODE}")
@@ -358,19 +400,26 @@ function(testcage_discover_tests target)
     set(workdir "${arg_WORKING_DIRECTORY}")
   endif()
 
-  # Per-case arguments and CTest timeout.
+  # Per-case arguments, limits (in the environment, see testcage_add_test)
+  # and CTest timeout.
   set(run_args)
   set(timeout "${arg_TIMEOUT}")
-  if(timeout STREQUAL "" AND DEFINED TESTCAGE_TIMEOUT)
-    set(timeout "${TESTCAGE_TIMEOUT}")
+  set(origin own)
+  if(timeout STREQUAL "")
+    set(origin default)
+    if(DEFINED TESTCAGE_TIMEOUT)
+      set(timeout "${TESTCAGE_TIMEOUT}")
+    endif()
   endif()
   set(grace "${arg_GRACE}")
   if(grace STREQUAL "" AND DEFINED TESTCAGE_GRACE)
     set(grace "${TESTCAGE_GRACE}")
   endif()
+  set(limits "${origin}:${timeout}:${grace}")
+  set(env)
   set(ctest_timeout "")
   if(NOT timeout STREQUAL "")
-    list(APPEND run_args --timeout "${timeout}")
+    list(APPEND env "TESTCAGE_TIMEOUT=${timeout}")
     if(grace STREQUAL "")
       _testcage_ctest_timeout(ctest_timeout "${timeout}" 2)
     else()
@@ -378,7 +427,7 @@ function(testcage_discover_tests target)
     endif()
   endif()
   if(NOT grace STREQUAL "")
-    list(APPEND run_args --grace "${grace}")
+    list(APPEND env "TESTCAGE_GRACE=${grace}")
   endif()
   _testcage_policy_args(run_args)
   list(APPEND run_args ${arg_EXTRA_ARGS})
@@ -403,7 +452,7 @@ function(testcage_discover_tests target)
 
   # Everything discovery needs, in a file: no command-line quoting pitfalls.
   set(params "# Generated by testcage_discover_tests(${target}); do not edit.\n")
-  foreach(var IN ITEMS target mode discovery_timeout workdir ctest_timeout run_args)
+  foreach(var IN ITEMS target mode discovery_timeout workdir ctest_timeout run_args limits env)
     _testcage_bracket(q "${${var}}")
     string(APPEND params "set(_tc_${var} ${q})\n")
   endforeach()

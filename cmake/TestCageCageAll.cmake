@@ -18,8 +18,10 @@
 #   TESTCAGE_LEAKS       warn|fail|ignore; empty (default): decided at test time
 #                        by the TESTCAGE_LEAKS environment variable, else warn
 # Each caged test gets CTest TIMEOUT = limit + grace + 15, so the cage's
-# term-then-kill fires first and its report is kept (`ctest --timeout` no
-# longer applies: use -DTESTCAGE_TIMEOUT). Tests that ctest itself adds at
+# term-then-kill fires first and its report is kept. When ctest runs, the
+# caller's TESTCAGE_TIMEOUT / TESTCAGE_GRACE replace every caged test's limits
+# and `ctest --timeout T` those of tests without a TIMEOUT property, with
+# CTest's TIMEOUT raised to match (TestCageCTest.cmake). Tests that ctest itself adds at
 # test time through TEST_INCLUDE_FILES (gtest_discover_tests and the like)
 # are not seen by add_test() and stay uncaged; testcage_discover_tests()
 # cases cage themselves.
@@ -51,7 +53,7 @@ endif()
 
 # ctest -T memcheck would check testcage, not the tests: make it say so.
 include("${CMAKE_CURRENT_LIST_DIR}/TestCage.cmake")
-_testcage_memcheck_hook()
+_testcage_ctest_hooks()
 
 # The program of a test command, as testcage must see it (a path or a name
 # to search in PATH, never a bare target name).
@@ -143,6 +145,7 @@ function(add_test)
   endif()
   list(POP_FRONT command cmd)
   _testcage_cageall_program(program "${cmd}")
+  _testcage_ctest_hooks() # this directory's test file applies the caller's limits
   _add_test(NAME "${name}" COMMAND "${TESTCAGE_EXECUTABLE}" -- "${program}" ${command} ${rest})
 
   set_property(DIRECTORY APPEND PROPERTY _TESTCAGE_CAGED_TESTS "${name}")
@@ -159,8 +162,10 @@ function(_testcage_cageall_finalize)
   get_property(tests DIRECTORY PROPERTY _TESTCAGE_CAGED_TESTS)
   foreach(t IN LISTS tests)
     get_test_property("${t}" TIMEOUT limit)
+    set(origin own)
     if(NOT limit OR limit STREQUAL "NOTFOUND")
       set(limit "${TESTCAGE_TIMEOUT}")
+      set(origin default)
     endif()
     _testcage_ctest_timeout(ctest_timeout "${limit}" "${TESTCAGE_GRACE}")
     if(ctest_timeout)
@@ -172,5 +177,7 @@ function(_testcage_cageall_finalize)
       list(APPEND env "TESTCAGE_LEAKS=${TESTCAGE_LEAKS}")
     endif()
     set_property(TEST "${t}" APPEND PROPERTY ENVIRONMENT ${env})
+    # The caller's TESTCAGE_TIMEOUT / ctest --timeout apply when ctest runs.
+    set_tests_properties("${t}" PROPERTIES TESTCAGE_LIMITS "${origin}:${limit}:${TESTCAGE_GRACE}")
   endforeach()
 endfunction()

@@ -103,6 +103,13 @@ static void say_outcome(const tc_cli *c, const testcage_result *r)
     bool show_leaks = c->o.leaks != TESTCAGE_LEAKS_IGNORE && (c->verbosity >= 0 || r->leak_failed);
     if (show_leaks)
         tc_print_leaks(stderr, PREFIX, r);
+    if (r->leak_failed) {
+        /* The program's own output ends with its success: say why it failed. */
+        size_t n = testcage_result_leaks(r);
+        fprintf(stderr,
+                PREFIX "%s passed but left %zu thing%s behind; failing under --leaks=fail\n", prog,
+                n, n == 1 ? "" : "s");
+    }
     if (c->verbosity > 0)
         fprintf(stderr, PREFIX "%s: %s, exit %d, signal %d, %.3f s\n", prog,
                 testcage_status_name(r->status), r->exit_code, r->signal, r->duration);

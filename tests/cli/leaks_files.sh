@@ -11,11 +11,14 @@ expect_rc 0 "litter (warn)"
 expect_err_regex "^testcage: leaked file /tmp/$MARK-a \(1234 bytes\)$" "/tmp file leak line"
 expect_err_regex "^testcage: leaked file /dev/shm/$MARK-b \(4321 bytes\)$" "/dev/shm file leak line"
 expect_err_regex "^testcage: leaked .*/tmp/$MARK-dir" "empty dir leak line"
+expect_no_err_regex 'failing under' "warn mode fails nothing"
 check_host "$MARK"
 
 cage --timeout 5 --leaks=fail -- "$HOSTILE" litter "$MARK"
 expect_rc 122 "--leaks=fail"
 expect_err_regex "^testcage: leaked file /tmp/$MARK-a \(1234 bytes\)$" "--leaks=fail still lists"
+expect_err_regex "^testcage: $HOSTILE passed but left 3 things behind; failing under --leaks=fail$" \
+    "--leaks=fail says why the passing program failed"
 
 cage --timeout 5 --leaks=ignore -- "$HOSTILE" litter "$MARK"
 expect_rc 0 "--leaks=ignore"

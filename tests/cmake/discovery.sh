@@ -19,7 +19,7 @@ results=$(junit_results "$B/good.xml" | sort)
 want=$'good.alpha/one run\ngood.alpha/two run\ngood.beta/skips skipped\ngood.odd name [x]=] run'
 [ "$results" = "$want" ] || fail_now "junit results: $results"
 ctest --test-dir "$B" -R '^good\.alpha/one$' -V >"$SCRATCH/one.log" 2>&1
-expect_file_regex "$SCRATCH/one.log" "arg --timeout" "TIMEOUT passed to the runner"
+expect_file_regex "$SCRATCH/one.log" "env TESTCAGE_TIMEOUT=3$" "TIMEOUT passed to the runner"
 expect_file_regex "$SCRATCH/one.log" "arg -v" "EXTRA_ARGS passed to the runner"
 ctest --test-dir "$B" --show-only=json-v1 >"$SCRATCH/tests.json"
 python3 - "$SCRATCH/tests.json" <<'PY' || fail_now "test properties"
@@ -29,7 +29,7 @@ props = {p["name"]: p["value"] for p in tests["good.alpha/one"]["properties"]}
 assert props["TIMEOUT"] == 19, props       # 3 + 1 + 15
 assert props["LABELS"] == ["fake"], props
 assert props["SKIP_RETURN_CODE"] == 77, props
-assert tests["good.alpha/one"]["command"][1:4] == ["--run", "alpha/one", "--timeout"], tests["good.alpha/one"]["command"]
+assert tests["good.alpha/one"]["command"][1:4] == ["--run", "alpha/one", "-v"], tests["good.alpha/one"]["command"]
 PY
 
 # PRE_TEST: the binary cannot list at build time (no FAKE_CAN_RUN) ...

@@ -38,6 +38,8 @@ int main(int argc, char **argv)
         }
         for (int i = 3; i < argc; i++)
             printf("arg %s\n", argv[i]);
+        const char *limit = getenv("TESTCAGE_TIMEOUT");
+        printf("env TESTCAGE_TIMEOUT=%s\n", limit ? limit : "(unset)");
         if (strcmp(argv[2], "beta/skips") == 0)
             return 77;
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)

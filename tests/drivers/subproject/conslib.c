@@ -1,0 +1,6 @@
+/* conslib.c - the consumer's own library (must stay static). */
+int conslib_answer(void);
+int conslib_answer(void)
+{
+    return 42;
+}
