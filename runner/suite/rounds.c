@@ -44,6 +44,6 @@ size_t tc_run_cases(tc_run *run, tc_suite_case *const *cases, size_t n)
 
 void tc_rounds_end(const tc_run *run)
 {
-    if (run->opts->until_fail && !run->until_failed)
+    if (run->opts->until_fail && !run->until_failed && !run->interrupted)
         fprintf(stderr, "testcage: --until-fail: no case failed in %u rounds\n", run->sum.rounds);
 }

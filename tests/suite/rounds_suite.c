@@ -22,15 +22,15 @@ static void trace(const char *name)
     FILE *f = fopen(log, "a");
     if (!f)
         testcage_fail("cannot append to %s", log);
-    fprintf(f, "%s caged=%d pid=%d fresh_tmp=%d\n", name, testcage_in_cage(), (int)getpid(),
-            fresh);
+    fprintf(f, "%s caged=%d pid=%d fresh_tmp=%d\n", name, testcage_in_cage(), (int)getpid(), fresh);
     fclose(f);
 }
 
 TESTCAGE_TEST(logs_a)
 {
     trace("logs_a");
-    unlink("/tmp/rounds_suite.mark"); /* a cage removes it anyway; the host's /tmp must not keep it */
+    unlink(
+        "/tmp/rounds_suite.mark"); /* a cage removes it anyway; the host's /tmp must not keep it */
     return 0;
 }
 
