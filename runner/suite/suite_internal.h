@@ -132,7 +132,7 @@ typedef struct tc_run {
     bool interrupted; /* keeps the Bazel premature-exit marker */
     size_t failed;    /* cases failed so far */
     bool stopped;     /* --fail-fast: a case failed, no other starts */
-    unsigned rounds;  /* tc_run_cases calls so far (cmocka: one per group) */
+    unsigned rounds;  /* tc_run_round calls so far (groups, rounds): seed --shuffle */
     struct tc_timed {
         char *name;
         double duration;
