@@ -79,6 +79,7 @@ Commands
                             [PREFIX <prefix>] [LABELS <label>...]
                             [WORKING_DIRECTORY <dir>]
                             [EXTRA_ARGS <arg>...]
+                            [REPEAT <n> | UNTIL_FAIL <n>]
                             [DISCOVERY_MODE POST_BUILD|PRE_TEST]
                             [DISCOVERY_TIMEOUT <seconds>]
                             [TEST_LIST <variable>]
@@ -93,6 +94,12 @@ Commands
   ``TESTCAGE_TIMEOUT`` variable) is given; without one, the per-case limits
   compiled into the binary apply (default 60 s) and CTest keeps its own
   default (1500 s). ``PROPERTIES`` are set on every discovered test.
+
+  ``REPEAT <n>``, ``UNTIL_FAIL <n>``
+    Each test runs its case ``n`` times (``--repeat n``), each run in a new
+    cage, or until a run fails (``--until-fail n``); the CTest ``TIMEOUT``
+    is multiplied by ``n``. (``ctest --repeat until-fail:<n>`` repeats
+    whole tests instead; ``--no-cage`` is for a debugger, not for CTest.)
 
   ``DISCOVERY_MODE``
     ``POST_BUILD`` (the default; change it project-wide with
@@ -367,7 +374,7 @@ endfunction()
 
 function(testcage_discover_tests target)
   cmake_parse_arguments(PARSE_ARGV 1 arg ""
-    "TIMEOUT;GRACE;LEAKS;PREFIX;WORKING_DIRECTORY;DISCOVERY_MODE;DISCOVERY_TIMEOUT;TEST_LIST;MAX_PROCS;MEMORY"
+    "TIMEOUT;GRACE;LEAKS;PREFIX;WORKING_DIRECTORY;DISCOVERY_MODE;DISCOVERY_TIMEOUT;TEST_LIST;MAX_PROCS;MEMORY;REPEAT;UNTIL_FAIL"
     "NAMESPACES;LABELS;EXTRA_ARGS;PROPERTIES")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "testcage_discover_tests: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
@@ -430,6 +437,24 @@ function(testcage_discover_tests target)
     list(APPEND env "TESTCAGE_GRACE=${grace}")
   endif()
   _testcage_policy_args(run_args)
+  # Per-run repetition: the runner's --repeat/--until-fail, and CTest's limit
+  # covers every run.
+  if(DEFINED arg_REPEAT AND DEFINED arg_UNTIL_FAIL)
+    message(FATAL_ERROR "testcage_discover_tests: REPEAT and UNTIL_FAIL exclude each other")
+  endif()
+  foreach(kw REPEAT UNTIL_FAIL)
+    if(DEFINED arg_${kw})
+      if(NOT arg_${kw} MATCHES "^[1-9][0-9]*$")
+        message(FATAL_ERROR "testcage_discover_tests: ${kw} must be a positive integer, not '${arg_${kw}}'")
+      endif()
+      string(TOLOWER "--${kw}" flag)
+      string(REPLACE "_" "-" flag "${flag}")
+      list(APPEND run_args "${flag}" "${arg_${kw}}")
+      if(NOT ctest_timeout STREQUAL "")
+        math(EXPR ctest_timeout "${ctest_timeout} * ${arg_${kw}}")
+      endif()
+    endif()
+  endforeach()
   list(APPEND run_args ${arg_EXTRA_ARGS})
 
   # One set of generated files per call (a target may be discovered twice).

@@ -30,10 +30,25 @@ bool testcage_in_cage(void)
     return env && env[0] == '1';
 }
 
-static void send_text(uint32_t type, const char *file, int line, const char *fmt, va_list ap)
+/* Set by a runner that runs bodies in its own process (--no-cage). */
+static testcage_record_fn record_hook;
+static void *record_hook_ctx;
+
+void testcage_set_record_hook(testcage_record_fn fn, void *ctx)
 {
-    char msg[4096];
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    record_hook = fn;
+    record_hook_ctx = ctx;
+}
+
+/* msg is formatted already: a hook that longjmps leaves no va_list open. */
+static void send_text(uint32_t type, const char *file, int line, const char *msg)
+{
+    if (record_hook) {
+        record_hook(record_hook_ctx,
+                    type == WIRE_FAILURE ? TESTCAGE_RECORD_FAILURE : TESTCAGE_RECORD_SKIP, file,
+                    line, msg);
+        return;
+    }
     int fd = report_fd();
     struct wire_rec r = {.type = type};
     if (type == WIRE_FAILURE) {
@@ -57,17 +72,21 @@ static void send_text(uint32_t type, const char *file, int line, const char *fmt
 
 void testcage_report_failure(const char *file, int line, const char *fmt, ...)
 {
+    char msg[4096];
     va_list ap;
     va_start(ap, fmt);
-    send_text(WIRE_FAILURE, file, line, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    send_text(WIRE_FAILURE, file, line, msg);
 }
 
 _Noreturn void testcage_report_skip(const char *fmt, ...)
 {
+    char msg[4096];
     va_list ap;
     va_start(ap, fmt);
-    send_text(WIRE_SKIP, NULL, 0, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    send_text(WIRE_SKIP, NULL, 0, msg);
     exit(77); /* as any process ends: the test's exit handlers and coverage too */
 }

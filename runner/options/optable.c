@@ -36,6 +36,18 @@ const tc_optdef tc_optdefs[] = {
      "the order of --shuffle (implies it): the same S, the\n"
      "same order, with any -j and --shard",
      NULL},
+    {TC_OPT_REPEAT, "repeat", 0, "N", SUITE, "TESTCAGE_REPEAT", 0,
+     "run every selected case N times in N rounds, each run\n"
+     "in a new cage; reports name run k NAME#k",
+     NULL},
+    {TC_OPT_UNTIL_FAIL, "until-fail", 0, "N", SUITE, "TESTCAGE_UNTIL_FAIL", 0,
+     "repeat in rounds until a case fails, at most N rounds;\n"
+     "a failing round ends the run, which names it (exit 1)",
+     NULL},
+    {TC_OPT_NO_CAGE, "no-cage", 0, NULL, SUITE, "TESTCAGE_NO_CAGE", 0,
+     "run the cases in this process, one after another: no\n"
+     "namespaces, fork, timeout or leak check (for gdb)",
+     NULL},
     {TC_OPT_DURATIONS, "durations", 0, "N", SUITE, "TESTCAGE_DURATIONS", 0,
      "list the N slowest cases at the end", NULL},
     {TC_OPT_TIMEOUT, "timeout", 0, "S", BOTH, "TESTCAGE_TIMEOUT", 0,

@@ -196,6 +196,15 @@ int tc_parse_count(const char *s, int *out, char *err, size_t len)
     return 0;
 }
 
+int tc_parse_rounds(const char *s, unsigned *out, char *err, size_t len)
+{
+    unsigned long v;
+    if (parse_uint(s, 1000000, &v) < 0 || v == 0)
+        return bad(err, len, "number of rounds (expected 1 to 1000000)", s);
+    *out = (unsigned)v;
+    return 0;
+}
+
 int tc_parse_seed(const char *s, unsigned *out, char *err, size_t len)
 {
     unsigned long v;

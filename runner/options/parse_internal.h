@@ -42,6 +42,9 @@ int tc_parse_color(const char *s, enum tc_color *out, char *err, size_t errlen);
 /* A non-negative integer that fits in int (for -j). */
 int tc_parse_count(const char *s, int *out, char *err, size_t errlen);
 
+/* --repeat / --until-fail: 1 .. 1000000 rounds. */
+int tc_parse_rounds(const char *s, unsigned *out, char *err, size_t errlen);
+
 /* --seed: 0 .. 4294967295. */
 int tc_parse_seed(const char *s, unsigned *out, char *err, size_t errlen);
 

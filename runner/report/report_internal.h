@@ -22,6 +22,8 @@ typedef struct tc_summary {
     double duration; /* wall-clock seconds for the whole run */
     bool shuffled;   /* --shuffle: the cases ran in the order of `seed` */
     unsigned seed;
+    unsigned rounds;      /* --repeat / --until-fail: rounds run (total counts runs); 0: none */
+    size_t failing_cases; /* with rounds: distinct cases with at least one failed run */
 } tc_summary;
 
 /* Adds one case's outcome to the counters. */

@@ -301,6 +301,12 @@ static int console_end(tc_reporter *r, const tc_summary *sum)
     progress_erase(c);
     tag(c, GREEN, "==========");
     fprintf(c->out, "%zu %s ran (%.2f s)\n", sum->total, plural(sum->total), sum->duration);
+    if (sum->rounds) {
+        tag(c, GREEN, "  ROUNDS  ");
+        fprintf(c->out, "%u round%s: %zu runs, %zu distinct failing %s\n", sum->rounds,
+                sum->rounds == 1 ? "" : "s", sum->total, sum->failing_cases,
+                plural(sum->failing_cases));
+    }
     tag(c, GREEN, "  PASSED  ");
     fprintf(c->out, "%zu %s\n", sum->passed, plural(sum->passed));
     if (sum->skipped) {

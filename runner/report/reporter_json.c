@@ -216,6 +216,9 @@ static void summary(struct json *j, const tc_summary *sum)
             n->leaky, seconds(sum ? sum->duration : 0));
     if (sum && sum->shuffled)
         fprintf(j->out, ",\n  \"seed\": %u", sum->seed);
+    if (sum && sum->rounds)
+        fprintf(j->out, ",\n  \"rounds\": %u,\n  \"failing_cases\": %zu", sum->rounds,
+                sum->failing_cases);
     fputs("\n}\n", j->out);
 }
 

@@ -239,11 +239,17 @@ static void header(struct junit *j, const tc_summary *sum)
         fprintf(j->out, " timestamp=\"%s\"", j->timestamp);
     attr(j, j->out, "hostname", host);
     fputs(">\n", j->out);
-    if (sum && sum->shuffled)
-        fprintf(j->out,
-                "    <properties>\n      <property name=\"seed\" value=\"%u\"/>\n"
-                "    </properties>\n",
-                sum->seed);
+    if (sum && (sum->shuffled || sum->rounds)) {
+        fputs("    <properties>\n", j->out);
+        if (sum->shuffled)
+            fprintf(j->out, "      <property name=\"seed\" value=\"%u\"/>\n", sum->seed);
+        if (sum->rounds)
+            fprintf(j->out,
+                    "      <property name=\"rounds\" value=\"%u\"/>\n"
+                    "      <property name=\"failing_cases\" value=\"%zu\"/>\n",
+                    sum->rounds, sum->failing_cases);
+        fputs("    </properties>\n", j->out);
+    }
 }
 
 /* Appends the tmpfile's content to the output. */

@@ -109,6 +109,9 @@ static int apply_switch(tc_suite_opts *o, const tc_optdef *d, const char *name, 
     case TC_OPT_SHUFFLE:
         o->shuffle = on || o->seed_set;
         break;
+    case TC_OPT_NO_CAGE:
+        o->no_cage = on;
+        break;
     default:
         break;
     }
@@ -160,6 +163,12 @@ static int apply_parsed(tc_suite_opts *o, const tc_optdef *d, const char *name, 
     case TC_OPT_COLOR:
         rc = tc_parse_color(val, &o->color, err, sizeof err);
         break;
+    case TC_OPT_REPEAT:
+    case TC_OPT_UNTIL_FAIL:
+        /* One count of rounds: the later of the two wins, as for any option. */
+        rc = tc_parse_rounds(val, &o->rounds, err, sizeof err);
+        o->until_fail = d->id == TC_OPT_UNTIL_FAIL;
+        break;
     default:
         return apply_switch(o, d, name, val);
     }
@@ -209,6 +218,22 @@ static int apply_bazel(tc_suite_opts *o)
     return 0;
 }
 
+/* --no-cage runs bodies here: what needs a cage or a second process cannot go with it. */
+static int check_no_cage(const tc_suite_opts *o)
+{
+    if (!o->no_cage)
+        return 0;
+    if (o->exec)
+        return bad("--no-cage",
+                   o->valgrind ? "--valgrind"
+                   : o->wrap   ? "--wrap"
+                               : "--exec",
+                   "runs each case in a new process, which --no-cage does not");
+    if (o->require_isolation)
+        return bad("--no-cage", "--require-isolation", "the two contradict each other");
+    return 0;
+}
+
 int tc_suite_opts_parse(tc_suite_opts *o, int argc, char **argv)
 {
     *o = (tc_suite_opts){.jobs = 1, .timeout = 60, .grace = 2};
@@ -219,6 +244,8 @@ int tc_suite_opts_parse(tc_suite_opts *o, int argc, char **argv)
                          o);
     if (!rc)
         rc = apply_bazel(o);
+    if (!rc)
+        rc = check_no_cage(o);
     if (!rc && o->jobs == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         o->jobs = n > 0 ? (int)n : 1;

@@ -66,15 +66,27 @@ void tc_outputs_begin(tc_outputs *out, const char *suite, size_t total)
         out->reps[i]->begin(out->reps[i], suite, total);
 }
 
+/* --repeat: run k of a case is reported as NAME#k. */
+static const char *run_name(const tc_outputs *out, const tc_suite_case *c, char *buf, size_t len)
+{
+    if (!out->run)
+        return c->name;
+    snprintf(buf, len, "%s#%u", c->name, out->run);
+    return buf;
+}
+
 void tc_outputs_start(tc_outputs *out, const tc_suite_case *c)
 {
+    char buf[512];
+    const char *name = run_name(out, c, buf, sizeof buf);
     for (size_t i = 0; i < out->n; i++)
-        out->reps[i]->case_start(out->reps[i], c->group, c->name);
+        out->reps[i]->case_start(out->reps[i], c->group, name);
 }
 
 void tc_outputs_done(tc_outputs *out, const tc_suite_case *c, const testcage_result *r)
 {
-    tc_case tc = {.suite = c->group, .name = c->name, .result = r};
+    char name[512];
+    tc_case tc = {.suite = c->group, .name = run_name(out, c, name, sizeof name), .result = r};
     for (size_t i = 0; i < out->n; i++)
         out->reps[i]->case_done(out->reps[i], &tc);
 }

@@ -7,6 +7,7 @@
 #include <testcage/test.h>
 
 #include "plain_internal.h"
+#include "suite_internal.h"
 
 static const struct testcage_test **tests;
 static size_t ntests, cap;
@@ -50,5 +51,8 @@ _Noreturn void _testcage_fail_at(const char *file, int line, const char *fmt, ..
     va_end(ap);
     testcage_report_failure(file, line, "%s", msg);
     fflush(NULL);
+    /* --no-cage: the case ran in the runner's process, which goes on. */
+    if (tc_nocage_jump)
+        longjmp(*tc_nocage_jump, 1);
     exit(1);
 }

@@ -78,7 +78,7 @@ int tc_run_begin(tc_run *run, const tc_suite_opts *o, const char *suite, size_t 
         run->sum.seed = o->seed_set ? o->seed : (unsigned)(time(NULL) ^ getpid()) & 0x7fffffff;
         fprintf(stderr, "testcage: shuffling the cases with --seed %u\n", run->sum.seed);
     }
-    tc_outputs_begin(&run->out, suite, total);
+    tc_outputs_begin(&run->out, suite, tc_rounds_total(o, total));
     run->begun = true;
     return 0;
 }
@@ -118,6 +118,7 @@ int tc_run_end(tc_run *run)
     int rc = tc_outputs_end(&run->out, &run->sum);
     tc_outputs_close(&run->out);
     say_durations(run);
+    tc_rounds_end(run);
     release_run(run);
     if (rc < 0)
         return 1;
@@ -227,6 +228,11 @@ static void start_one(struct loop *l)
         h->done = true;
         return;
     }
+    if (l->run->opts->no_cage) {
+        tc_nocage_run(l->run, c, &h->result);
+        h->done = true;
+        return;
+    }
     struct slot *s = &l->slots[l->nrunning];
     *s = (struct slot){.pos = pos};
     testcage_opts co;
@@ -279,7 +285,7 @@ static void report_ready(struct loop *l)
 {
     tc_run *run = l->run;
     while (l->next_report < l->next_start) {
-        const tc_suite_case *c = l->cases[l->next_report];
+        tc_suite_case *c = l->cases[l->next_report];
         struct held *h = &l->held[l->next_report % l->window];
         if (!h->announced) {
             tc_outputs_start(&run->out, c);
@@ -297,8 +303,12 @@ static void report_ready(struct loop *l)
         tc_annotate_ci(stdout, c, &h->result);
         record_duration(run, c, &h->result);
         tc_summary_add(&run->sum, &h->result);
-        if (tc_result_failed(&h->result))
+        if (tc_result_failed(&h->result)) {
             run->failed++;
+            c->failed_runs++;
+            if (!run->round_failure)
+                run->round_failure = c->full;
+        }
         testcage_result_free(&h->result);
         h->done = h->started = false;
         l->next_report++;
@@ -379,7 +389,7 @@ static tc_suite_case **shuffled(tc_run *run, tc_suite_case *const *cases, size_t
     return v;
 }
 
-size_t tc_run_cases(tc_run *run, tc_suite_case *const *cases, size_t n)
+size_t tc_run_round(tc_run *run, tc_suite_case *const *cases, size_t n)
 {
     tc_suite_case **order = run->opts->shuffle ? shuffled(run, cases, n) : NULL;
     run->rounds++;
@@ -391,6 +401,8 @@ size_t tc_run_cases(tc_run *run, tc_suite_case *const *cases, size_t n)
         cases = order;
     size_t jobs = run->opts->jobs > 0 ? (size_t)run->opts->jobs : 1;
     size_t before = run->failed, window = jobs * 8 < 64 ? 64 : jobs * 8;
+    if (run->opts->no_cage)
+        window = 1; /* each case is reported before the next one runs */
     struct loop l = {.run = run, .cases = cases, .n = n, .window = window};
     l.slots = calloc(jobs, sizeof *l.slots);
     l.held = calloc(window, sizeof *l.held);

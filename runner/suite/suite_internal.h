@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <signal.h>
+#include <setjmp.h>
 #include <stdio.h>
 
 #include <testcage/testcage.h>
@@ -32,6 +33,7 @@ struct tc_suite_case {
     double timeout, grace; /* < 0: suite default */
     long namespaces;       /* < 0: suite default */
     int leaks;             /* < 0: suite default */
+    unsigned failed_runs;  /* --repeat: its runs that failed so far */
 };
 
 /* registry.c: a growable list of cases. */
@@ -76,6 +78,9 @@ typedef struct tc_suite_opts {
     unsigned seed;
     int durations;       /* list this many slowest cases at the end; 0: none */
     enum tc_color color; /* the console report's */
+    unsigned rounds;     /* --repeat / --until-fail N; 0: one round */
+    bool until_fail;     /* a failing round ends the run */
+    bool no_cage;        /* --no-cage: cases run in this process */
 } tc_suite_opts;
 
 /* Returns 0, or the exit status to end with after printing one line to stderr
@@ -101,6 +106,7 @@ void tc_bazel_finish(const tc_suite_opts *o);
 typedef struct tc_outputs {
     tc_reporter *reps[6];
     size_t n;
+    unsigned run; /* --repeat: the round being reported, names become NAME#run; 0: none */
 } tc_outputs;
 
 int tc_outputs_open(tc_outputs *out, const tc_suite_opts *o);
@@ -126,20 +132,36 @@ typedef struct tc_run {
     bool interrupted; /* keeps the Bazel premature-exit marker */
     size_t failed;    /* cases failed so far */
     bool stopped;     /* --fail-fast: a case failed, no other starts */
-    unsigned rounds;  /* tc_run_cases calls so far (cmocka: one per group) */
+    unsigned rounds;  /* tc_run_round calls so far (groups, rounds): seed --shuffle */
     struct tc_timed {
         char *name;
         double duration;
     } * timed; /* --durations: every case run, in report order */
     size_t ntimed;
+    const char *round_failure; /* the first case that failed in this round */
+    bool until_failed;         /* --until-fail: a round failed, none runs after it */
 } tc_run;
 
 /* Opens the outputs and starts the report; returns 0 or an exit status. */
 int tc_run_begin(tc_run *run, const tc_suite_opts *o, const char *suite, size_t total);
 /* Runs the cases (already selected) in cages, reports them in order and
- * returns how many failed. On a teardown signal (SIGINT, SIGTERM, ...) ends
- * the run and exits 128+N. */
+ * returns how many runs failed: once each, or in rounds (rounds.c). On a
+ * teardown signal (SIGINT, SIGTERM, ...) ends the run and exits 128+N. */
 size_t tc_run_cases(tc_run *run, tc_suite_case *const *cases, size_t n);
+/* scheduler.c: one round of tc_run_cases. */
+size_t tc_run_round(tc_run *run, tc_suite_case *const *cases, size_t n);
+
+/* rounds.c: how many results a run of `total` selected cases reports (0:
+ * not known before, as when --until-fail may stop early). */
+size_t tc_rounds_total(const tc_suite_opts *o, size_t total);
+/* At the end of the run: --until-fail says when no round failed. */
+void tc_rounds_end(const tc_run *run);
+
+/* nocage.c: --no-cage. Runs one case in this process and fills *r. */
+void tc_nocage_run(tc_run *run, const tc_suite_case *c, testcage_result *r);
+/* Armed while a TESTCAGE_TEST case runs uncaged: testcage_fail() jumps here
+ * (with 1) instead of exiting; NULL in a cage. */
+extern jmp_buf *tc_nocage_jump;
 /* Ends the report; returns the process exit status (0 or 1). */
 int tc_run_end(tc_run *run);
 

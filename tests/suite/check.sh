@@ -159,7 +159,9 @@ check_filters() {
     [ "$rc" = 125 ] || fail_now "TESTCAGE_JOBS=many: exit status $rc"
     TESTCAGE_JOBS=many "$SUITE_PLAIN" -j 2 --list > /dev/null 2>&1 &&
         fail_now "a bad environment value must be reported even when a flag overrides it" || true
-    "$SUITE_PLAIN" --help | grep -q -- '--shard I/N' || fail_now "--help"
+    # Into a file: grep -q quits at the match, and a longer help would die of SIGPIPE under pipefail.
+    "$SUITE_PLAIN" --help > help.out || fail_now "--help: exit status $?"
+    grep -q -- '--shard I/N' help.out || fail_now "--help"
     # A passing case's output (cmocka's own RUN line) only with -v.
     "$SUITE_CMOCKA" --filter basic/passes > quiet
     grep -q '^\[ RUN      \] passes' quiet && fail_now "a passing case's output shown without -v"
@@ -429,6 +431,166 @@ check_annotations() {
     verdicts console gha.rest > a
     verdicts console plain.out > b
     same b a "annotations changed the console report"
+}
+
+# The rounds suite leaves its trace in a directory under the build tree: the
+# cage's /tmp (where $T is) is new for every run.
+rounds_work() {
+    W=$(mktemp -d -p "$ROUNDS_WORK" rounds.XXXXXX)
+    trap 'rm -rf "$T" "$W"' EXIT
+    export ROUNDS_LOG=$W/log ROUNDS_COUNTER=$W/counter
+}
+# The case names of the trace, one line.
+traced() { cut -d' ' -f1 "$ROUNDS_LOG" | paste -sd' '; }
+bad_value() { # bad_value ARGS...: exit 125 with a one-line error
+    local rc
+    run_rc rc "$@" > /dev/null 2> bad.err
+    [ "$rc" = 125 ] && [ "$(wc -l < bad.err)" = 1 ] ||
+        fail_now "'$*': exit $rc, expected 125 and one line: $(cat bad.err)"
+}
+
+# --repeat N: every selected case runs N times in rounds, each run in a new
+# cage, reported as NAME#k in every format; the summary counts the runs and
+# the distinct failing cases.
+check_repeat() {
+    local rc
+    rounds_work
+    run_rc rc "$SUITE_ROUNDS" --repeat 3 --filter 'logs_*' --json r.json --junit r.xml > r.out
+    [ "$rc" = 0 ] || fail_now "--repeat 3 of passing cases: exit status $rc"
+    [ "$(traced)" = "logs_a logs_b logs_a logs_b logs_a logs_b" ] || fail_now "--repeat 3 ran: $(traced)"
+    [ "$(grep -c 'caged=1 .* fresh_tmp=1$' "$ROUNDS_LOG")" = 6 ] ||
+        fail_now "--repeat: a run did not get a new cage: $(cat "$ROUNDS_LOG")"
+    verdicts json r.json | paste -sd' ' > got
+    echo "logs_a#1 pass logs_b#1 pass logs_a#2 pass logs_b#2 pass logs_a#3 pass logs_b#3 pass" > want
+    same want got "--repeat 3: JSON runs"
+    json_expr r.json 'd["summary"]["total"] == 6 and d["rounds"] == 3 and d["failing_cases"] == 0' ||
+        fail_now "--repeat 3: JSON summary"
+    [ "$(verdicts junit r.xml | paste -sd' ')" = "$(cat want)" ] || fail_now "--repeat 3: JUnit runs"
+    grep -q '<property name="rounds" value="3"/>' r.xml || fail_now "--repeat 3: JUnit has no rounds"
+    "$XMLLINT" --noout --schema "$JUNIT_XSD" r.xml 2> /dev/null || fail_now "--repeat: JUnit invalid"
+    grep -q '3 rounds: 6 runs, 0 distinct failing tests' r.out || fail_now "--repeat 3: console summary"
+    # A failing case: every run is reported, it counts once as a distinct case.
+    : > "$ROUNDS_LOG"
+    run_rc rc env TESTCAGE_REPEAT=2 "$SUITE_ROUNDS" --filter asserts --filter logs_a --tap > r.tap
+    [ "$rc" = 1 ] || fail_now "TESTCAGE_REPEAT=2 with a failing case: exit status $rc"
+    [ "$(traced)" = "logs_a asserts logs_a asserts" ] || fail_now "TESTCAGE_REPEAT=2 ran: $(traced)"
+    grep -q '^1\.\.4$' r.tap || fail_now "--repeat 2 of 2 cases: TAP plan is not 1..4"
+    # TAP escapes '#' in a description as '\#'.
+    verdicts tap r.tap | sed 's/\\#/#/g' | paste -sd' ' > got
+    echo "logs_a#1 pass asserts#1 fail logs_a#2 pass asserts#2 fail" > want
+    same want got "TESTCAGE_REPEAT=2: TAP runs"
+    run_rc rc "$SUITE_ROUNDS" --repeat 2 --filter asserts --filter logs_a --json f.json > f.out
+    json_expr f.json 'd["summary"]["failed"] == 2 and d["failing_cases"] == 1' ||
+        fail_now "--repeat 2: JSON failing_cases"
+    grep -q '2 rounds: 4 runs, 1 distinct failing test$' f.out || fail_now "--repeat 2: console summary"
+    # cmocka: each group's cases, round by round.
+    run_rc rc "$SUITE_CMOCKA" --repeat 2 --filter basic/passes --filter isolation/mutates_state \
+        --json c.json > /dev/null
+    [ "$rc" = 0 ] || fail_now "cmocka --repeat 2: exit status $rc"
+    [ "$(verdicts json c.json | paste -sd' ')" = "basic/passes#1 pass basic/passes#2 pass isolation/mutates_state#1 pass isolation/mutates_state#2 pass" ] ||
+        fail_now "cmocka --repeat 2: $(verdicts json c.json | paste -sd' ')"
+    for b in "--repeat 0" "--repeat x" "--repeat 1000001" "--repeat -1"; do
+        # shellcheck disable=SC2086
+        bad_value "$SUITE_ROUNDS" $b --list
+    done
+    bad_value env TESTCAGE_REPEAT=two "$SUITE_ROUNDS" --list
+}
+
+# --until-fail N: rounds until a case fails, at most N; the failing round ends
+# the run (exit 1) and is named.
+check_until_fail() {
+    local rc
+    rounds_work
+    run_rc rc "$SUITE_ROUNDS" --until-fail 10 --filter logs_a --filter third_run_fails \
+        --json u.json --tap > u.tap 2> u.err
+    [ "$rc" = 1 ] || fail_now "--until-fail 10: exit status $rc, expected 1"
+    grep -qx 'testcage: --until-fail: third_run_fails failed in round 3 (of at most 10)' u.err ||
+        fail_now "--until-fail: the failing round is not named: $(cat u.err)"
+    [ "$(cat "$ROUNDS_COUNTER")" = 3 ] || fail_now "--until-fail: third_run_fails ran $(cat "$ROUNDS_COUNTER") times"
+    [ "$(traced)" = "logs_a logs_a logs_a" ] || fail_now "--until-fail: logs_a ran: $(traced)"
+    verdicts json u.json | paste -sd' ' > got
+    echo "logs_a#1 pass third_run_fails#1 pass logs_a#2 pass third_run_fails#2 pass logs_a#3 pass third_run_fails#3 fail" > want
+    same want got "--until-fail: the runs"
+    json_expr u.json 'd["rounds"] == 3 and d["failing_cases"] == 1 and c["third_run_fails#3"]["failures"][0]["message"] == "failed on run 3"' ||
+        fail_now "--until-fail: JSON rounds or message"
+    grep -q '^1\.\.6$' u.tap && [ "$(tail -1 u.tap)" = "1..6" ] || fail_now "--until-fail: the TAP plan is not last"
+    # No failure within N rounds: exit 0, said so.
+    rm -f "$ROUNDS_COUNTER"
+    : > "$ROUNDS_LOG"
+    run_rc rc env TESTCAGE_UNTIL_FAIL=2 "$SUITE_ROUNDS" --filter logs_a --filter third_run_fails > /dev/null 2> n.err
+    [ "$rc" = 0 ] || fail_now "TESTCAGE_UNTIL_FAIL=2: exit status $rc, expected 0"
+    grep -qx 'testcage: --until-fail: no case failed in 2 rounds' n.err || fail_now "--until-fail 2: $(cat n.err)"
+    [ "$(cat "$ROUNDS_COUNTER")" = 2 ] && [ "$(traced)" = "logs_a logs_a" ] ||
+        fail_now "TESTCAGE_UNTIL_FAIL=2: not exactly 2 rounds"
+    # -j 2: the same round stops the run.
+    rm -f "$ROUNDS_COUNTER"
+    run_rc rc "$SUITE_ROUNDS" -j 2 --until-fail 5 --filter third_run_fails > /dev/null 2> j.err
+    [ "$rc" = 1 ] && grep -q 'failed in round 3 ' j.err && [ "$(cat "$ROUNDS_COUNTER")" = 3 ] ||
+        fail_now "-j 2 --until-fail 5: exit $rc, $(cat j.err)"
+    bad_value "$SUITE_ROUNDS" --until-fail 0 --list
+    bad_value env TESTCAGE_UNTIL_FAIL=-3 "$SUITE_ROUNDS" --list
+}
+
+# --no-cage: the cases run one after another in the runner's own process;
+# failed assertions and skips are reported and the run goes on; one stderr
+# line says isolation is off.
+check_no_cage() {
+    local rc pid
+    rounds_work
+    "$SUITE_ROUNDS" --no-cage --filter logs_a --filter asserts --filter skips --filter logs_b \
+        --json n.json > n.out 2> n.err &
+    pid=$!
+    run_rc rc wait "$pid"
+    [ "$rc" = 1 ] || fail_now "--no-cage with a failing case: exit status $rc"
+    [ "$(traced)" = "logs_a asserts skips logs_b" ] || fail_now "--no-cage ran: $(traced)"
+    [ "$(grep -c "caged=0 pid=$pid " "$ROUNDS_LOG")" = 4 ] ||
+        fail_now "--no-cage: not every case ran in the runner (pid $pid): $(cat "$ROUNDS_LOG")"
+    [ "$(grep -c 'isolation is off' n.err)" = 1 ] && head -1 n.err | grep -q '^testcage: --no-cage: isolation is off' ||
+        fail_now "--no-cage: no single isolation notice first on stderr: $(cat n.err)"
+    verdicts json n.json | paste -sd' ' > got
+    echo "logs_a pass asserts fail skips skip logs_b pass" > want
+    same want got "--no-cage: verdicts"
+    json_expr n.json 'c["asserts"]["failures"][0]["message"] == "assertion failed: 2 + 2 == 5" and c["asserts"]["failures"][0]["file"].endswith("rounds_suite.c") and c["skips"]["skip_reason"] == "not today" and not c["logs_a"]["isolated"]' ||
+        fail_now "--no-cage: failure message, skip reason or isolated flag"
+    # The same cases caged, for contrast; and TESTCAGE_NO_CAGE with --repeat.
+    : > "$ROUNDS_LOG"
+    run_rc rc "$SUITE_ROUNDS" --filter logs_a > /dev/null 2> c.err
+    grep -q 'caged=1' "$ROUNDS_LOG" && ! grep -q 'isolation is off' c.err || fail_now "caged run: $(cat "$ROUNDS_LOG")"
+    : > "$ROUNDS_LOG"
+    run_rc rc env TESTCAGE_NO_CAGE=1 "$SUITE_ROUNDS" --repeat 2 --filter logs_a --filter logs_b > /dev/null 2>&1
+    [ "$rc" = 0 ] && [ "$(traced)" = "logs_a logs_b logs_a logs_b" ] && [ "$(grep -c caged=0 "$ROUNDS_LOG")" = 4 ] ||
+        fail_now "TESTCAGE_NO_CAGE=1 --repeat 2: exit $rc, ran $(traced)"
+    # cmocka: its assertion longjmps back, the message comes from its stderr.
+    run_rc rc "$SUITE_CMOCKA" --no-cage --filter basic/passes --filter basic/fails \
+        --filter basic/skips --json cm.json > /dev/null 2>&1
+    [ "$rc" = 1 ] || fail_now "cmocka --no-cage: exit status $rc"
+    [ "$(verdicts json cm.json | paste -sd' ')" = "basic/passes pass basic/fails fail basic/skips skip" ] ||
+        fail_now "cmocka --no-cage: $(verdicts json cm.json | paste -sd' ')"
+    json_expr cm.json 'c["basic/fails"]["failures"][0]["message"] == "0x29 != 0x2a"' ||
+        fail_now "cmocka --no-cage: the assertion message is lost"
+    bad_value "$SUITE_ROUNDS" --no-cage --exec --list
+    bad_value "$SUITE_ROUNDS" --no-cage --valgrind --list
+    bad_value "$SUITE_ROUNDS" --no-cage --require-isolation --list
+    bad_value env TESTCAGE_NO_CAGE=maybe "$SUITE_ROUNDS" --list
+}
+
+# gdb --args ./suite --no-cage --filter NAME stops at a breakpoint in the case.
+check_no_cage_gdb() {
+    local rc
+    # LeakSanitizer cannot run under ptrace; the other sanitizers can.
+    run_rc rc env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+        gdb -batch -nx -ex 'break rounds_breakpoint' -ex run -ex bt -ex 'print n' -ex continue \
+        --args "$SUITE_ROUNDS" --no-cage --filter stops_in_gdb > gdb.out 2>&1
+    grep -q '^Breakpoint 1, .*rounds_breakpoint' gdb.out || fail_now "gdb did not stop in the case: $(cat gdb.out)"
+    grep -q 'testcage_case_stops_in_gdb' gdb.out || fail_now "the backtrace does not show the case: $(cat gdb.out)"
+    grep -q '^\$1 = 42$' gdb.out || fail_now "gdb cannot read the case's argument: $(cat gdb.out)"
+    grep -q 'exited normally' gdb.out || fail_now "the run did not finish after continue: $(cat gdb.out)"
+    # Caged, the case runs in a child gdb does not follow: that is why --no-cage exists.
+    run_rc rc env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+        gdb -batch -nx -ex 'break rounds_breakpoint' -ex run --args "$SUITE_ROUNDS" \
+        --filter stops_in_gdb > caged.out 2>&1
+    grep -q 'exited normally' caged.out && ! grep -q '^Breakpoint 1, ' caged.out ||
+        fail_now "caged under gdb: $(cat caged.out)"
 }
 
 "check_$1"

@@ -241,6 +241,15 @@ TESTCAGE_API void testcage_report_failure(const char *file, int line, const char
 TESTCAGE_API _Noreturn void testcage_report_skip(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
+/* For a runner that runs test bodies in its own process (the linked runner's
+ * --no-cage): while a hook is set, failure and skip records go to it instead
+ * of the report channel. On a skip the hook may longjmp back to the runner;
+ * if it returns, the skip exits 77 as it always does. NULL unsets it. */
+enum testcage_record_kind { TESTCAGE_RECORD_FAILURE, TESTCAGE_RECORD_SKIP };
+typedef void (*testcage_record_fn)(void *ctx, enum testcage_record_kind kind, const char *file,
+                                   int line, const char *message);
+TESTCAGE_API void testcage_set_record_hook(testcage_record_fn fn, void *ctx);
+
 /* Short names for a status and an IPC object kind, for reporters. */
 TESTCAGE_API const char *testcage_status_name(enum testcage_status status);
 TESTCAGE_API const char *testcage_ipc_kind_name(enum testcage_ipc_kind kind);

@@ -33,7 +33,8 @@ struct testcage_test {
 /* Called by TESTCAGE_TEST's constructor; t must stay valid (it is static). */
 TESTCAGE_API void testcage_register_test(const struct testcage_test *t);
 
-/* Records a failure at file:line on the report channel and exits 1. */
+/* Records a failure at file:line on the report channel and exits 1 (under
+ * the runner's --no-cage it ends only the case: the run goes on). */
 TESTCAGE_API _Noreturn void _testcage_fail_at(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
