@@ -115,6 +115,11 @@ const tc_optdef tc_optdefs[] = {
      "JSON report"},
     {TC_OPT_JUNIT, "junit", 0, "FILE", BOTH, "TESTCAGE_JUNIT", 0, "write the result as JUnit XML",
      "JUnit XML report"},
+    {TC_OPT_TAP_EXIT, "tap-exit", 0, "WHEN", SUITE, "TESTCAGE_TAP_EXIT", 0,
+     "with --tap: failures (default: exit 1 when a case failed)\n"
+     "| stream (exit 0 once the TAP stream is complete: the\n"
+     "verdicts are in it, as Meson and tap-driver.sh expect)",
+     NULL},
     {TC_OPT_COLOR, "color", 0, "WHEN", SUITE, "TESTCAGE_COLOR", 0,
      "auto (default: on a terminal unless NO_COLOR is set;\n"
      "CLICOLOR_FORCE forces it) | always | never",

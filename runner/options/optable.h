@@ -53,6 +53,7 @@ typedef enum tc_opt_id {
     TC_OPT_REPEAT,
     TC_OPT_UNTIL_FAIL,
     TC_OPT_NO_CAGE,
+    TC_OPT_TAP_EXIT,
 } tc_opt_id;
 
 /* Fields in the order a table row reads; the padding of 40 rows is no cost. */

@@ -242,3 +242,13 @@ int tc_parse_color(const char *s, enum tc_color *out, char *err, size_t errlen)
     snprintf(err, errlen, "'%s' is not auto, always or never", s);
     return -1;
 }
+
+int tc_parse_tap_exit(const char *s, bool *stream, char *err, size_t errlen)
+{
+    if (strcmp(s, "failures") == 0 || strcmp(s, "stream") == 0) {
+        *stream = s[0] == 's';
+        return 0;
+    }
+    snprintf(err, errlen, "'%s' is not failures or stream", s);
+    return -1;
+}

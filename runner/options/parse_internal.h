@@ -38,6 +38,8 @@ int tc_parse_shard(const char *s, unsigned *index, unsigned *total, char *err, s
 /* --color: "auto" (0), "always" (1), "never" (2). */
 enum tc_color { TC_COLOR_AUTO, TC_COLOR_ALWAYS, TC_COLOR_NEVER };
 int tc_parse_color(const char *s, enum tc_color *out, char *err, size_t errlen);
+/* --tap-exit: "failures" (false) or "stream" (true). */
+int tc_parse_tap_exit(const char *s, bool *stream, char *err, size_t errlen);
 
 /* A non-negative integer that fits in int (for -j). */
 int tc_parse_count(const char *s, int *out, char *err, size_t errlen);

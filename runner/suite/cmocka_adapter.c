@@ -314,9 +314,10 @@ static void at_exit(int status, void *arg)
     }
     if (S.run.begun && !S.run.ended)
         S.status = tc_run_end(&S.run);
-    int forced = S.status ? S.status : S.run.failed ? 1 : 0;
+    int forced = S.status ? S.status : S.run.begun ? tc_run_exit_status(&S.run) : 0;
+    bool stream = S.opts.tap && S.opts.tap_exit_stream;
     release();
-    if (forced && status != forced && !S.run.interrupted) {
+    if ((forced || stream) && status != forced && !S.run.interrupted) {
         fflush(NULL);
         _exit(forced);
     }

@@ -163,6 +163,9 @@ static int apply_parsed(tc_suite_opts *o, const tc_optdef *d, const char *name, 
     case TC_OPT_COLOR:
         rc = tc_parse_color(val, &o->color, err, sizeof err);
         break;
+    case TC_OPT_TAP_EXIT:
+        rc = tc_parse_tap_exit(val, &o->tap_exit_stream, err, sizeof err);
+        break;
     case TC_OPT_REPEAT:
     case TC_OPT_UNTIL_FAIL:
         /* One count of rounds: the later of the two wins, as for any option. */

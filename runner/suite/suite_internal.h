@@ -50,6 +50,7 @@ void tc_registry_free(tc_registry *reg);
 /* options.c: command line + TESTCAGE_* environment (flags win). */
 typedef struct tc_suite_opts {
     bool help, list, tap, exec, valgrind;
+    bool tap_exit_stream; /* --tap-exit stream: 0 once the TAP stream is whole */
     int verbosity; /* -1 quiet, 0, 1 verbose */
     int jobs;
     double timeout, grace;
@@ -162,8 +163,10 @@ void tc_nocage_run(tc_run *run, const tc_suite_case *c, testcage_result *r);
 /* Armed while a TESTCAGE_TEST case runs uncaged: testcage_fail() jumps here
  * (with 1) instead of exiting; NULL in a cage. */
 extern jmp_buf *tc_nocage_jump;
-/* Ends the report; returns the process exit status (0 or 1). */
+/* Ends the report; returns the process exit status (tc_run_exit_status). */
 int tc_run_end(tc_run *run);
+/* 1 when a case failed, else 0; always 0 under --tap --tap-exit stream. */
+int tc_run_exit_status(const tc_run *run);
 
 /* annotate.c: failure records from valgrind and cmocka output. */
 int tc_result_add_failure(testcage_result *r, const char *file, int line, const char *msg);
