@@ -2,11 +2,7 @@
  * buffered output, exit(0) or _exit(0) mid-case, a forked child returning
  * from the case, every fd closed. Built as a cmocka suite
  * (-DFIDELITY_CMOCKA) and as a TESTCAGE_TEST suite. */
-#ifdef FIDELITY_CMOCKA
-#include <testcage/cmocka.h>
-#else
-#include <testcage/test.h>
-#endif
+#include "fidelity_case.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,20 +10,6 @@
 #include <unistd.h>
 
 #define SCRATCH "/tmp/scratch.txt"
-
-/* Each case is an int function, 0 = success; the suite's form wraps it. */
-#ifdef FIDELITY_CMOCKA
-#define FIDELITY_CASE(name)                                                                        \
-    static int name##_body(void);                                                                  \
-    static void name(void **state)                                                                 \
-    {                                                                                              \
-        (void)state;                                                                               \
-        assert_int_equal(name##_body(), 0);                                                        \
-    }                                                                                              \
-    static int name##_body(void)
-#else
-#define FIDELITY_CASE(name) TESTCAGE_TEST(name)
-#endif
 
 static void remove_scratch(void)
 {
