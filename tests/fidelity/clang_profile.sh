@@ -3,7 +3,7 @@
 # -fprofile-instr-generate writes its llvm profile, and the profile shows
 # each case function run once, by its own body. (Clang's runtime keeps its
 # counter reset hidden, so main()'s count grows by one per case: not
-# asserted.) Environment from CMake: CLANG, PROFDATA, SRC, INCLUDES and LIBS
+# asserted.) Environment from CMake: CLANG, PROFDATA, SRC, INCLUDES and LIBRARIES
 # (':'-separated), WORK (a directory the cages see: not /tmp, private there),
 # SANITIZE_PRELOAD (the ASan runtime when the libraries are instrumented).
 set -euo pipefail
@@ -15,7 +15,7 @@ unset TESTCAGE_FILTER TESTCAGE_JOBS TESTCAGE_JSON TESTCAGE_EXEC TESTCAGE_WRAP TE
 rm -rf "$WORK"
 mkdir -p "$WORK"
 IFS=':' read -ra incs <<<"$INCLUDES"
-IFS=':' read -ra libs <<<"$LIBS"
+IFS=':' read -ra libs <<<"$LIBRARIES"
 cflags=()
 for d in "${incs[@]}"; do cflags+=(-I "$d"); done
 for l in "${libs[@]}"; do cflags+=("$l" "-Wl,-rpath,$(dirname "$l")"); done
@@ -26,8 +26,10 @@ for jobs in 1 2; do
     prof=$WORK/j$jobs
     mkdir -p "$prof"
     OUT=$prof/out ERR=$prof/err
-    LD_PRELOAD=${SANITIZE_PRELOAD:-} LLVM_PROFILE_FILE="$prof/prof-%m.profraw" \
-        run_cmd "$WORK/cov_clang" -j $jobs --timeout 20
+    preload=()
+    [[ -z ${SANITIZE_PRELOAD:-} ]] || preload=("LD_PRELOAD=$SANITIZE_PRELOAD")
+    run_cmd env "${preload[@]}" LLVM_PROFILE_FILE="$prof/prof-%m.profraw" \
+        "$WORK/cov_clang" -j $jobs --timeout 20
     expect_rc 0 "-j $jobs"
     raws=("$prof"/prof-*.profraw)
     [[ -s ${raws[0]} ]] || fail_now "-j $jobs: no llvm profile written in $prof"
