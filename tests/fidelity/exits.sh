@@ -30,7 +30,7 @@ for mode in j1 j2 fork; do
         exit0_midcase=fail underscore_exit0=fail forked_child_returns=fail closes_all_fds=pass ||
         note_fail "$mode: verdicts"
     python3 "$here/fields.py" "$json" atexit_cleanup.leaks=none \
-        "atexit_cleanup.output!~remove /tmp/scratch.txt" \
+        "atexit_cleanup.output~scratch removed at exit" \
         "partial_line.output~a partial line, no newline" \
         "exit0_midcase.failures~$early" "underscore_exit0.failures~$early" \
         "forked_child_returns.failures~$forked" "forked_child_returns.failures!~$early" \
