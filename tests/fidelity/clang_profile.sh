@@ -7,11 +7,9 @@
 # (':'-separated), WORK (a directory the cages see: not /tmp, private there),
 # SANITIZE_PRELOAD (the ASan runtime when the libraries are instrumented).
 set -euo pipefail
-# shellcheck source=../shell/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../shell/common.sh"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-unset TESTCAGE_FILTER TESTCAGE_JOBS TESTCAGE_JSON TESTCAGE_EXEC TESTCAGE_WRAP TESTCAGE_VALGRIND \
-    TESTCAGE_SHARD CMOCKA_MESSAGE_OUTPUT CMOCKA_TEST_ABORT LLVM_PROFILE_FILE
 rm -rf "$WORK"
 mkdir -p "$WORK"
 IFS=':' read -ra incs <<<"$INCLUDES"
@@ -50,4 +48,5 @@ for jobs in 1 2; do
     [[ $got == 4 ]] || note_fail "-j $jobs: square counted '${got}', expected 4"
     note "-j $jobs: main counted $(count main) (the runner once, and once more per case)"
 done
-[[ -z ${TC_FAILED:-} ]] || { cat "$WORK/j1/show.txt" >&2; fail_now "${TC_NFAILED} check(s) failed"; }
+[[ -z ${TC_FAILED:-} ]] || cat "$WORK/j1/show.txt" >&2
+fidelity_done
