@@ -4,6 +4,7 @@
 #include "testcage_internal.h"
 #include "rawsys.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdint.h>
@@ -72,7 +73,13 @@ bool tc_clone_vm_usable(void)
     if (usable < 0) {
         const char *preload = getenv("LD_PRELOAD");
         const char *mode = getenv("TESTCAGE_INIT");
-        usable = !(preload && strstr(preload, "vgpreload")) && !(mode && strcmp(mode, "fork") == 0);
+        /* A test binary built with a sanitizer links its runtime even when
+         * this library was built without one: its leak check would scan
+         * a body running on an init's stack wrongly. */
+        bool sanitized = dlsym(RTLD_DEFAULT, "__asan_init") || dlsym(RTLD_DEFAULT, "__lsan_init") ||
+                         dlsym(RTLD_DEFAULT, "__msan_init") || dlsym(RTLD_DEFAULT, "__tsan_init");
+        usable = !(preload && strstr(preload, "vgpreload")) &&
+                 !(mode && strcmp(mode, "fork") == 0) && !sanitized;
     }
     return usable;
 #endif

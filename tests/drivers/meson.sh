@@ -61,4 +61,14 @@ want=$(printf '%s\n' "linked OK 0" "litter OK 0" "pass OK 0" "skip SKIP 77")
 [ "$got" = "$want" ] || fail_now "meson test --wrapper: $got"
 expect_file_regex "$B/meson-logs/testlog-testcage.txt" "testcage: leaked file /dev/shm/drvprog-litter-0" \
     "leak lines under --wrapper"
+# protocol: 'tap' with a linked runner: FAIL from the stream under
+# TESTCAGE_TAP_EXIT=stream, ERROR from the exit status without it.
+if meson test -C "$B" tap tap_status >"$SCRATCH/tap.log" 2>&1; then
+    fail_now "a TAP suite with a failing case passed"
+fi
+got=$(results "$B/meson-logs/testlog.json")
+want=$(printf '%s\n' "tap FAIL 0" "tap_status ERROR 1")
+[ "$got" = "$want" ] || fail_now "meson TAP verdicts:
+$(diff <(echo "$want") <(echo "$got"))"
+
 echo "meson: --setup caged and --wrapper cage every test, verdicts and leaks as Meson reports them"

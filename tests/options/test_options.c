@@ -41,6 +41,7 @@ static const struct {
     {"repeat", "3", NULL},
     {"until-fail", "4", NULL},
     {"color", "always", NULL},
+    {"tap-exit", "stream", NULL},
     {"json", "r.json", NULL},
     {"junit", "r.xml", NULL},
 };
@@ -79,14 +80,15 @@ static void describe_suite(const tc_suite_opts *o, char *buf, size_t len)
         buf, len,
         "list=%d tap=%d exec=%d vg=%d v=%d j=%d t=%g g=%g ns=%u/%d leaks=%d run=%s shard=%u/%u "
         "junit=%s json=%s wrap=%s mp=%u mem=%llu size=%s kof=%s ot=%s bt=%d tmp=%d req=%d "
-        "ff=%d sh=%d seed=%u/%d dur=%d color=%d rounds=%u/%d nocage=%d f=",
+        "ff=%d sh=%d seed=%u/%d dur=%d color=%d rounds=%u/%d nocage=%d tapx=%d f=",
         o->list, o->tap, o->exec, o->valgrind, o->verbosity, o->jobs, o->timeout, o->grace,
         o->namespaces, o->namespaces_set, (int)o->leaks, o->run ? o->run : "-", o->shard_index,
         o->shard_total, o->junit[0] ? o->junit[0] : "-", o->json ? o->json : "-",
         o->wrap ? o->wrap[0] : "-", o->max_procs, (unsigned long long)o->memory_max, o->tmp_size,
         o->keep_on_fail ? o->keep_on_fail : "-", o->on_timeout ? o->on_timeout : "-",
         o->no_backtrace, o->no_private_tmp, o->require_isolation, o->fail_fast, o->shuffle, o->seed,
-        o->seed_set, o->durations, (int)o->color, o->rounds, o->until_fail, o->no_cage);
+        o->seed_set, o->durations, (int)o->color, o->rounds, o->until_fail, o->no_cage,
+        o->tap_exit_stream);
     for (size_t i = 0; i < o->nfilters && n > 0 && (size_t)n < len; i++)
         n += snprintf(buf + n, len - (size_t)n, "%s,", o->filters[i]);
 }
