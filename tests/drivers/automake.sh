@@ -17,7 +17,8 @@ if make -C "$P" -j "$JOBS" check >"$log" 2>&1; then
     fail_now "make check passed despite exit 99"
 fi
 expect_file_regex "$P/test-suite.log" "^# ERROR: 1$" "one hard error"
-expect_file_regex "$P/test-suite.log" "^# PASS:  3$" "three passes"
+expect_file_regex "$P/test-suite.log" "^# PASS:  4$" "four passes (one a TAP case)"
+expect_file_regex "$P/test-suite.log" "^# FAIL:  1$" "one failure: the failing TAP case, not an ERROR for its status"
 
 # verdict TEST: the harness's result for TEST.
 verdict() { sed -n 's/^:test-result: //p' "$P/$1.trs"; }
@@ -25,6 +26,10 @@ for pair in drv-pass:PASS drv-skip:SKIP drv-hard:ERROR drv-fail:XFAIL drv-litter
     t=${pair%%:*}
     [ "$(verdict "$t")" = "${pair#*:}" ] || fail_now "$t: $(verdict "$t"), not ${pair#*:}"
 done
+# The linked runner's TAP lines, one verdict each, and no ERROR for its exit
+# status (TESTCAGE_TAP_EXIT=stream from AM_TESTS_ENVIRONMENT).
+[ "$(verdict suite | tr '\n' ' ')" = "PASS FAIL " ] || fail_now "suite.tap: $(verdict suite | tr '\n' ' ')"
+expect_file_regex "$P/suite.log" "^not ok 2 - fails" "the failing case in the TAP log"
 expect_file_regex "$P/drv-litter.log" "^testcage: leaked file /dev/shm/drvprog-litter-0 \(0 bytes\)$" \
     "leak lines in the test's log"
 [ ! -e /dev/shm/drvprog-litter-0 ] || fail_now "litter reached the host"

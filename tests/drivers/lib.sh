@@ -15,9 +15,9 @@ install_prefix() {
     "$TC" --version | grep -q '^testcage [0-9]' || fail_now "$TC --version"
 }
 
-# project NAME: a copy of the driver project NAME (with drvprog.c) in the scratch dir.
+# project NAME: a copy of the driver project NAME (with drvprog.c and drvtap.c) in the scratch dir.
 project() {
     rm -rf "${SCRATCH:?}/${1:?}"
     cp -r "$DRIVERS/$1" "$SCRATCH/$1"
-    cp "$DRIVERS/drvprog.c" "$SCRATCH/$1/"
+    cp "$DRIVERS/drvprog.c" "$DRIVERS/drvtap.c" "$SCRATCH/$1/"
 }
