@@ -150,6 +150,8 @@ static void plan_policy(struct cage_plan *p, const testcage_opts *o)
 {
     p->leaks = o->leaks;
     p->private_tmp = o->private_tmp;
+    /* Some minimal containers have no /dev/shm: then there is none to cover. */
+    p->private_shm = o->private_tmp && tc_shape_has_shm();
     p->fresh_proc = o->fresh_proc;
     snprintf(p->hostname, sizeof(p->hostname), "%s", o->hostname ? o->hostname : "testcage");
 }
