@@ -11,6 +11,7 @@ set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 # A read-only /tmp must not hide where the cases leave their proof.
+# shellcheck disable=SC2034 # read by env_setup
 [[ $1 != ro_tmp ]] || ENV_WORK_ROOT=/var/tmp
 env_setup "$1"
 
@@ -87,53 +88,58 @@ row_userns_limit() {
     ! grep -q 'No space left on device' "$ERR" || note_fail "the notice still says ENOSPC's text"
 }
 
-# as_who WHO: AS (the prefix that runs a command as WHO: root or nobody).
-as_who() {
-    AS=()
-    [[ $1 == root ]] || AS=("${AS_NOBODY[@]}")
+# as_each FN: FN WHO, for root and for uid 65534, with `as` the prefix that
+# runs a command as WHO.
+as_each() {
+    local who
+    for who in root nobody; do
+        local -a as=()
+        [[ $who == root ]] || as=("${AS_NOBODY[@]}")
+        "$1" "$who"
+    done
+}
+
+no_shm_as() {
+    local who=$1
+    in_mountns "$NO_SHM"
+    check_row yes "" "${MNS[@]}" "${as[@]}"
+    run_cmd "${MNS[@]}" "${as[@]}" "$SUITE" -v --filter ran
+    expect_rc 0 "$who, no /dev/shm: the case passes"
+    expect_ran ran
+    expect_err_fixed "testcage: this machine has no /dev/shm, so the cage has no private one"
+    run_cmd "${MNS[@]}" "${as[@]}" "$TCN" -- sh -c 'echo "pid $$"; [ ! -e /dev/shm ]'
+    expect_rc 0 "$who, no /dev/shm: CLI"
+    expect_out_fixed "pid 2" # still a PID namespace of its own: the body is pid 2
 }
 
 row_no_shm() {
-    local who
-    for who in root nobody; do
-        as_who "$who"
-        local -a as=("${AS[@]}")
-        in_mountns "$NO_SHM"
-        check_row yes "" "${MNS[@]}" "${as[@]}"
-        run_cmd "${MNS[@]}" "${as[@]}" "$SUITE" -v --filter ran
-        expect_rc 0 "$who, no /dev/shm: the case passes"
-        expect_ran ran
-        expect_err_fixed "testcage: this machine has no /dev/shm, so the cage has no private one"
-        run_cmd "${MNS[@]}" "${as[@]}" "$TCN" -- sh -c 'echo "pid $$"; [ ! -e /dev/shm ]'
-        expect_rc 0 "$who, no /dev/shm: CLI"
-        expect_out_fixed "pid 2" # still a PID namespace of its own: the body is pid 2
-    done
+    as_each no_shm_as
+}
+
+ro_tmp_as() {
+    local who=$1
+    # Namespaces: a tmpfs covers the read-only /tmp.
+    in_mountns "$RO_TMP"
+    check_row yes "" "${MNS[@]}" "${as[@]}" env -u TMPDIR
+    # Fork only: the private TMPDIR goes to /var/tmp, and away afterwards.
+    check_row no "$SECCOMP_NS" "${MNS[@]}" "${as[@]}" "$RESTRICT" --deny-ns -- env -u TMPDIR
+    # shellcheck disable=SC2016
+    run_cmd "${MNS[@]}" "${as[@]}" env -u TMPDIR TESTCAGE_NS=none "$TCN" -- sh -c 'echo "tmpdir=$TMPDIR"'
+    expect_rc 0 "$who, read-only /tmp, --ns none"
+    expect_out_regex '^tmpdir=/var/tmp/testcage\.[0-9]+\.[0-9]+\.[^/]+$' "$who: the TMPDIR is below /var/tmp"
+    local d
+    d=$(sed -n 's/^tmpdir=//p' "$OUT")
+    [[ -z $d || ! -e $d ]] || note_fail "$who: $d was left behind"
+    # Nothing writable: no private TMPDIR, said, and the test still runs.
+    in_mountns "$RO_ALL"
+    run_cmd "${MNS[@]}" "${as[@]}" env TMPDIR=/tmp TESTCAGE_NS=none "$TCN" -- sh -c 'echo "tmpdir=$TMPDIR"; exit 4'
+    expect_rc 4 "$who, nothing writable"
+    expect_out_fixed "tmpdir=/tmp"
+    expect_err_regex '^testcage: no private TMPDIR: .*Read-only file system' "$who: the note"
 }
 
 row_ro_tmp() {
-    local who
-    for who in root nobody; do
-        as_who "$who"
-        local -a as=("${AS[@]}")
-        # Namespaces: a tmpfs covers the read-only /tmp.
-        in_mountns "$RO_TMP"
-        check_row yes "" "${MNS[@]}" "${as[@]}" env -u TMPDIR
-        # Fork only: the private TMPDIR goes to /var/tmp, and away afterwards.
-        check_row no "$SECCOMP_NS" "${MNS[@]}" "${as[@]}" "$RESTRICT" --deny-ns -- env -u TMPDIR
-        # shellcheck disable=SC2016
-        run_cmd "${MNS[@]}" "${as[@]}" env -u TMPDIR TESTCAGE_NS=none "$TCN" -- sh -c 'echo "tmpdir=$TMPDIR"'
-        expect_rc 0 "$who, read-only /tmp, --ns none"
-        expect_out_regex '^tmpdir=/var/tmp/testcage\.[0-9]+\.[0-9]+\.[^/]+$' "$who: the TMPDIR is below /var/tmp"
-        local d
-        d=$(sed -n 's/^tmpdir=//p' "$OUT")
-        [[ -z $d || ! -e $d ]] || note_fail "$who: $d was left behind"
-        # Nothing writable: no private TMPDIR, said, and the test still runs.
-        in_mountns "$RO_ALL"
-        run_cmd "${MNS[@]}" "${as[@]}" env TMPDIR=/tmp TESTCAGE_NS=none "$TCN" -- sh -c 'echo "tmpdir=$TMPDIR"; exit 4'
-        expect_rc 4 "$who, nothing writable"
-        expect_out_fixed "tmpdir=/tmp"
-        expect_err_regex '^testcage: no private TMPDIR: .*Read-only file system' "$who: the note"
-    done
+    as_each ro_tmp_as
 }
 
 # The runner dies while cases run: by SIGPIPE (its TAP output closed) and by
@@ -149,7 +155,8 @@ row_leftovers() {
         local k
         for k in 1 2 3; do
             set +e
-            "${env[@]}" "$SUITE" -j 2 --tap --filter ran --filter litters --filter fails --filter waits 2>/dev/null | head -1 >/dev/null
+            # --timeout: a runner whose SIGPIPE comes late does not wait 30 s.
+            "${env[@]}" "$SUITE" -j 2 --timeout 2 --grace 0.2 --tap --filter ran --filter litters --filter fails --filter waits 2>/dev/null | head -1 >/dev/null
             set -e
         done
         no_leftovers "$mode: SIGPIPE"
