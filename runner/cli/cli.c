@@ -151,8 +151,11 @@ int main(int argc, char **argv)
     c.o.name = argv[first];
     c.o.program = argv[first];
 
-    if ((rc = tc_say_isolation(&c.o, c.o.require_isolation, c.verbosity)) != 0)
+    if ((rc = tc_say_isolation(&c.o, c.o.require_isolation, c.verbosity)) != 0) {
+        free(c.argv);
+        free(c.wrap_copy);
         return rc;
+    }
     testcage_result r;
     int sig = run(&c, &r);
     say_outcome(&c, &r);
