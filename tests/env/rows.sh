@@ -18,6 +18,7 @@ env_setup "$1"
 SECCOMP_MOUNT='mounts are denied by a seccomp filter \(cannot make / private: Operation not permitted\)'
 SECCOMP_NS='creating namespaces is denied by a seccomp filter'
 USERNS_LIMIT='the user-namespace limit is reached \(sysctl user.max_user_namespaces is 0\)'
+DEBIAN='unprivileged user namespaces are disabled \(kernel.unprivileged_userns_clone=0\)'
 APPARMOR='unprivileged user namespaces are restricted on this machine \(AppArmor\)'
 
 # in_mountns SCRIPT: the wrapper (in MNS) that runs a command as root in a
@@ -74,6 +75,9 @@ row_ns_denied() {
     check_row no "$SECCOMP_NS" "$RESTRICT" --deny-ns --clone3-enosys --
     grep -qF -- '--security-opt seccomp=unconfined' "$ERR" || note_fail "the notice does not say how to get more"
     check_row no "$SECCOMP_NS" "${AS_NOBODY[@]}" "$RESTRICT" --deny-ns --clone3-enosys --
+    # Debian's switch, off: its sysctl is named (faked in a tmpfs over /proc/sys/kernel).
+    in_mountns "mount -t tmpfs none /proc/sys/kernel && echo 0 >/proc/sys/kernel/unprivileged_userns_clone"
+    check_row no "$DEBIAN" "${MNS[@]}" "${AS_NOBODY[@]}" "$RESTRICT" --deny-ns --
     # On purpose: TESTCAGE_NS=none runs fork only and says nothing.
     run_cmd "$RESTRICT" --deny-ns -- env TESTCAGE_NS=none "$SUITE" --filter ran
     expect_rc 0 "TESTCAGE_NS=none"
