@@ -136,6 +136,7 @@ ro_tmp_as() {
     [[ -z $d || ! -e $d ]] || note_fail "$who: $d was left behind"
     # Nothing writable: no private TMPDIR, said, and the test still runs.
     in_mountns "$RO_ALL"
+    # shellcheck disable=SC2016
     run_cmd "${MNS[@]}" "${as[@]}" env TMPDIR=/tmp TESTCAGE_NS=none "$TCN" -- sh -c 'echo "tmpdir=$TMPDIR"; exit 4'
     expect_rc 4 "$who, nothing writable"
     expect_out_fixed "tmpdir=/tmp"
@@ -156,8 +157,8 @@ row_leftovers() {
         none) env=(env TESTCAGE_NS=none) ;;
         denied) env=("$RESTRICT" --deny-ns --) ;;
         esac
-        local k
-        for k in 1 2 3; do
+        local _
+        for _ in 1 2 3; do
             set +e
             # --timeout: a runner whose SIGPIPE comes late does not wait 30 s.
             "${env[@]}" "$SUITE" -j 2 --timeout 2 --grace 0.2 --tap --filter ran --filter litters --filter fails --filter waits 2>/dev/null | head -1 >/dev/null
