@@ -59,7 +59,7 @@ static void enter_process(const struct cage_plan *p)
     snprintf(fdnum, sizeof(fdnum), "%d", p->report_w);
     tc_report_fd = p->report_w;
     if (setenv("TESTCAGE_REPORT_FD", fdnum, 1) < 0 || setenv("TESTCAGE_IN_CAGE", "1", 1) < 0 ||
-        (p->fork_only && setenv("TMPDIR", p->tmpdir, 1) < 0))
+        (p->fork_only && p->tmpdir[0] && setenv("TMPDIR", p->tmpdir, 1) < 0))
         _exit(TC_INIT_SETUP_FAILED);
 }
 

@@ -41,10 +41,13 @@ struct testcage_cage {
     struct tc_verdict v;
     volatile uint64_t *end_slot; /* a function body's proof that it finished */
     uint64_t end_token;
+    testcage_opts opts; /* a copy: a cage whose world is refused starts again */
+    unsigned ns;        /* the namespaces the init was cloned with */
+    int world_err;      /* errno of the init's setup error before the body ran */
+    char world_what[128];
 };
 
 static int runner_pidfd = -1; /* inherited by every init: readable once we die */
-static int ns_unavailable;    /* errno of the clone that showed namespaces are off */
 
 void testcage_opts_init(testcage_opts *o)
 {
@@ -104,6 +107,13 @@ static void take_record(struct testcage_cage *c, enum source s, const struct wir
     if (s == SRC_REPORT) {
         tc_verdict_body_record(&c->v, w);
         return;
+    }
+    /* Before STATUS the init has not let the body run: a refused step
+     * there may be retried in the next shape (see retry_fork_only). */
+    if (w->type == WIRE_SETUP_ERROR && !c->v.got_status && !c->world_err && w->nint >= 1 &&
+        w->nstr >= 1) {
+        c->world_err = (int)(w->i[0] < 0 ? -w->i[0] : w->i[0]);
+        snprintf(c->world_what, sizeof(c->world_what), "%s", w->s[0]);
     }
     enum tc_verdict_ask ask = tc_verdict_init_record(&c->v, w);
     if (ask == TC_ASK_HOLD)
@@ -243,6 +253,8 @@ static bool reap_init(struct testcage_cage *c, bool block, int *code)
     return true;
 }
 
+static bool retry_fork_only(struct testcage_cage *c);
+
 static void on_init_exit(struct testcage_cage *c, bool block)
 {
     int code;
@@ -255,6 +267,8 @@ static void on_init_exit(struct testcage_cage *c, bool block)
     if (c->fd[SRC_REPORT] >= 0)
         drain_records(c, SRC_REPORT);
     drain_capture(c, 1024);
+    if (retry_fork_only(c))
+        return;
     for (int k = 0; k < SRC_COUNT; k++)
         unwatch(c, (enum source)k);
     c->v.case_ended = tc_case_end_seen(c->end_slot, c->end_token);
@@ -294,57 +308,60 @@ int testcage_cage_dispatch(struct testcage_cage *c)
 
 /* ---- starting ---- */
 
-static bool namespaces_refused(int err)
+bool tc_namespaces_refused(int err)
 {
     return err == EPERM || err == EINVAL || err == ENOSPC || err == EUSERS || err == ENOSYS;
 }
 
-/* Fork-only: the private TMPDIR, below the caller's TMPDIR when it names
- * one, as mkstemp users expect. */
-static int make_tmpdir(struct testcage_cage *c, struct cage_plan *p)
+/* Fork-only: the private TMPDIR. None is no reason to fail the case: the
+ * body keeps the caller's TMPDIR, and the result says so. */
+static void make_tmpdir(struct testcage_cage *c, struct cage_plan *p)
 {
-    const char *base = getenv("TMPDIR");
-    if (!base || base[0] != '/' || strlen(base) > sizeof(p->tmpdir) - 32)
-        base = "/tmp";
-    snprintf(p->tmpdir, sizeof(p->tmpdir), "%s/testcage.XXXXXX", base);
-    if (!mkdtemp(p->tmpdir)) {
-        setup_error(c, "make a private TMPDIR", errno);
-        return -1;
+    if (tc_tmpdir_make(p->tmpdir, sizeof(p->tmpdir)) < 0) {
+        int err = errno;
+        const char *was = c->v.res.message;
+        tc_result_message(&c->v.res,
+                          "%s%sno private TMPDIR: none can be made below $TMPDIR or /tmp, /var/tmp "
+                          "or the working directory (%s)",
+                          was ? was : "", was ? "; " : "", strerror(err));
+        return;
     }
     if (!(c->tmpdir = strdup(p->tmpdir))) {
-        setup_error(c, "make a private TMPDIR", errno);
         rmdir(p->tmpdir);
-        return -1;
+        p->tmpdir[0] = 0;
     }
-    return 0;
 }
 
-/* Clones the init; falls back to fork only when no namespace can be made. */
+static void plan_fork_only(struct cage_plan *p)
+{
+    p->fork_only = true;
+    p->pidns = false;
+    p->ns = 0;
+    p->drop_caps = p->drop_all_caps = p->nest_user = false;
+    p->private_shm = false;
+}
+
+/* Clones the init in the process's shape: with the plan's namespaces
+ * until they proved out of reach, then fork only (unless refused). */
 static pid_t spawn(struct testcage_cage *c, struct cage_plan *p, const testcage_opts *o)
 {
-    if (!p->fork_only && !ns_unavailable) {
+    if (!p->fork_only && !tc_shape_fork_only()) {
         pid_t pid = tc_clone_init(&c->clone, p, tc_clone_flags(p->ns));
-        if (pid > 0 || !namespaces_refused(errno))
+        if (pid > 0 || !tc_namespaces_refused(errno))
             return pid;
-        ns_unavailable = errno;
+        tc_shape_drop(TC_STEP_CLONE, errno, p->ns, NULL);
     }
     if (!p->fork_only) {
         if (o->require_isolation) {
             c->v.res.status = TESTCAGE_SETUP_ERROR;
-            tc_result_message(&c->v.res, "no namespaces available (%s) and isolation is required",
-                              strerror(ns_unavailable));
-            errno = ns_unavailable;
+            tc_result_message(&c->v.res, "%s", tc_shape_refusal());
+            errno = EPERM;
             return -1;
         }
-        tc_result_message(&c->v.res, "no namespaces available (%s); running without isolation",
-                          strerror(ns_unavailable));
-        p->fork_only = true;
-        p->pidns = false;
-        p->ns = 0;
-        p->drop_caps = p->drop_all_caps = false;
+        tc_result_message(&c->v.res, "%s", tc_shape_notice());
+        plan_fork_only(p);
     }
-    if (make_tmpdir(c, p) < 0)
-        return -1;
+    make_tmpdir(c, p);
     return tc_clone_init(&c->clone, p, 0);
 }
 
@@ -386,6 +403,7 @@ static struct testcage_cage *cage_new(const testcage_opts *o)
     if (c->report_rd)
         wire_reader_init(c->report_rd);
     c->grace = o->grace;
+    c->opts = *o;
     tc_verdict_init(&c->v, o->leaks);
     c->pid = -1;
     clock_gettime(CLOCK_MONOTONIC, &c->start);
@@ -482,13 +500,10 @@ static void over_at_once(struct testcage_cage *c)
     arm_timer(c, 0);
 }
 
-int testcage_start(const testcage_opts *o, testcage_cage **out)
+/* Plans and clones the cage's init in the process's current shape. */
+static void launch(struct testcage_cage *c)
 {
-    struct testcage_cage *c = cage_new(o);
-    if (!c)
-        return -1;
-    if (runner_pidfd < 0)
-        runner_pidfd = pidfd_open(getpid(), 0); /* CLOEXEC by default */
+    const testcage_opts *o = &c->opts;
     struct cage_plan p;
     tc_plan_make(&p, o);
     p.runner_pidfd = runner_pidfd;
@@ -502,6 +517,7 @@ int testcage_start(const testcage_opts *o, testcage_cage **out)
     plan_host_side(c, &p, o);
     if (c->v.res.status != TESTCAGE_SETUP_ERROR)
         open_and_spawn(c, &p, o);
+    c->ns = p.ns;
     c->v.res.isolated = !p.fork_only;
     if (c->pid > 0 && open_watch_fds(c, o) < 0) {
         setup_error(c, "watch the cage", errno);
@@ -510,6 +526,48 @@ int testcage_start(const testcage_opts *o, testcage_cage **out)
     c->v.res.init_pid = c->pid;
     if (c->pid < 0 || c->v.res.status == TESTCAGE_SETUP_ERROR)
         over_at_once(c);
+}
+
+/* The init could not make the cage's world for lack of permission (id
+ * maps, mounts) and the body never ran: the process drops to fork only
+ * and this case starts again in that shape, so it still runs once. */
+static bool retry_fork_only(struct testcage_cage *c)
+{
+    if (!c->ns || (c->world_err != EPERM && c->world_err != EACCES))
+        return false;
+    tc_shape_drop(TC_STEP_WORLD, c->world_err, c->ns, c->world_what);
+    if (c->opts.require_isolation) {
+        tc_result_message(&c->v.res, "%s", tc_shape_refusal());
+        return false;
+    }
+    for (int k = 0; k < SRC_COUNT; k++)
+        if (k != SRC_TIMER)
+            unwatch(c, (enum source)k);
+    tc_clone_release(&c->clone, true);
+    tc_limits_release(&c->lim);
+    free(c->keep_parent);
+    c->keep_parent = NULL;
+    testcage_result_free(&c->v.res);
+    tc_verdict_init(&c->v, c->opts.leaks);
+    wire_reader_init(c->result_rd);
+    wire_reader_init(c->report_rd);
+    c->reaped = false;
+    c->world_err = 0;
+    c->phase = RUNNING;
+    c->due = 0;
+    c->pid = -1;
+    launch(c);
+    return true;
+}
+
+int testcage_start(const testcage_opts *o, testcage_cage **out)
+{
+    struct testcage_cage *c = cage_new(o);
+    if (!c)
+        return -1;
+    if (runner_pidfd < 0)
+        runner_pidfd = pidfd_open(getpid(), 0); /* CLOEXEC by default */
+    launch(c);
     *out = c;
     return 0;
 }

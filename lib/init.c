@@ -116,7 +116,7 @@ static void report_leaks(const struct init *in)
     }
     if (listing) {
         const char *ns_dirs[] = {"/tmp", "/dev/shm", NULL};
-        const char *fo_dirs[] = {p->tmpdir, NULL};
+        const char *fo_dirs[] = {p->tmpdir[0] ? p->tmpdir : NULL, NULL};
         const char *none[] = {NULL};
         leaks = tc_leaks_report(p->result_w, root, (p->ns & TESTCAGE_NS_IPC) != 0,
                                 p->fork_only  ? fo_dirs
@@ -128,6 +128,8 @@ static void report_leaks(const struct init *in)
     /* The runner decides the verdict; this is its best guess at "failed"
      * (the test's own failure records can only add to it). */
     bool failed = in->failed || (p->leaks == TESTCAGE_LEAKS_FAIL && leaks > 0);
+    if (p->fork_only && p->tmpdir[0])
+        tc_remove_tree(p->tmpdir); /* listed: now it goes, whatever happens to the runner */
     if (failed && private_tmp && p->keep_fd >= 0 && tc_keep_files(p->keep_fd, p->keep_name) == 0) {
         struct wire_rec kept = {.type = WIRE_KEPT, .nstr = 1};
         kept.s[0] = p->keep_name;
@@ -160,7 +162,7 @@ static _Noreturn void run_helper(const struct init *in, enum job job)
         forward_term(in);
     else if (job == JOB_KILL || job == JOB_CLEANUP)
         tc_leaks_kill_all(in->self);
-    if (job == JOB_CLEANUP && p->fork_only)
+    if (job == JOB_CLEANUP && p->fork_only && p->tmpdir[0])
         tc_remove_tree(p->tmpdir);
     _exit(0);
 }
@@ -271,7 +273,7 @@ static int map_body(const struct init *in)
 static int setup_world(const struct cage_plan *p)
 {
     char what[256] = "";
-    int rc = 0;
+    int rc = 0; /* the cage's id maps came first, in clone_body */
     if (p->ns & TESTCAGE_NS_MOUNT)
         rc = tc_mounts_setup(p, what, sizeof(what));
     if (rc == 0 && (p->ns & TESTCAGE_NS_UTS) &&
@@ -395,6 +397,14 @@ static bool something_left(const struct init *in)
     return listing && (p->ns & TESTCAGE_NS_IPC) && ipc_objects();
 }
 
+/* Fork only: the init removes the (now empty) private TMPDIR itself, so
+ * that a runner killed before it reaps us leaves nothing behind. */
+static void remove_tmpdir(const struct cage_plan *p)
+{
+    if (p->fork_only && p->tmpdir[0])
+        tc_sys(SYS_unlinkat, AT_FDCWD, p->tmpdir, AT_REMOVEDIR);
+}
+
 static void report_end(struct init *in, int status)
 {
     const struct cage_plan *p = in->p;
@@ -412,6 +422,7 @@ static void report_end(struct init *in, int status)
     }
     if (p->pidns)
         tc_sys(SYS_kill, -1, SIGKILL);
+    remove_tmpdir(p);
 }
 
 _Noreturn void tc_cage_init(const struct cage_plan *p)
@@ -421,8 +432,10 @@ _Noreturn void tc_cage_init(const struct cage_plan *p)
     in.runner = (pid_t)tc_sys(SYS_getppid);
     in.self = (pid_t)tc_sys(SYS_getpid);
     int death = p->pidns ? SIGKILL : RUNNER_DIED;
-    if (tc_sys(SYS_prctl, PR_SET_PDEATHSIG, death) < 0 || runner_gone(p->runner_pidfd))
+    if (tc_sys(SYS_prctl, PR_SET_PDEATHSIG, death) < 0 || runner_gone(p->runner_pidfd)) {
+        remove_tmpdir(p);
         die(TC_INIT_SETUP_FAILED);
+    }
     tc_fds_close_inherited();
     int go[2] = {-1, -1};
     long rc = tc_sys(SYS_pipe2, go, O_CLOEXEC);
@@ -447,6 +460,7 @@ _Noreturn void tc_cage_init(const struct cage_plan *p)
             tc_sys(SYS_close, p->cgroup_fd[k]);
     if (!p->pidns && (rc = tc_sys(SYS_prctl, PR_SET_CHILD_SUBREAPER, 1)) < 0) {
         wire_send_error(p->result_w, WIRE_SETUP_ERROR, rc, "become the cage's subreaper");
+        remove_tmpdir(p);
         die(TC_INIT_SETUP_FAILED); /* the body reads EOF instead of "go" and ends */
     }
     if (setup_world(p) < 0 || (in.body_nested && map_body(&in) < 0))

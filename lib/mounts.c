@@ -123,8 +123,9 @@ int tc_mounts_setup(const struct cage_plan *p, char *what, size_t len)
     if (rc < 0)
         return tc_raw_describe(what, len, "make %s private", "/", rc);
     int ret;
-    if (p->private_tmp && ((ret = mount_tmpfs_keeping("/tmp", p, what, len)) < 0 ||
-                           (ret = mount_tmpfs_keeping("/dev/shm", p, what, len)) < 0))
+    if (p->private_tmp && (ret = mount_tmpfs_keeping("/tmp", p, what, len)) < 0)
+        return ret;
+    if (p->private_shm && (ret = mount_tmpfs_keeping("/dev/shm", p, what, len)) < 0)
         return ret;
     if ((p->ns & TESTCAGE_NS_PID) && p->fresh_proc &&
         (rc = tc_sys(SYS_mount, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) <
@@ -135,6 +136,16 @@ int tc_mounts_setup(const struct cage_plan *p, char *what, size_t len)
     if (p->cwd[0] && (rc = tc_sys(SYS_chdir, p->cwd)) < 0 && tc_sys(SYS_chdir, "/") < 0)
         return tc_raw_describe(what, len, "chdir %s", p->cwd, rc);
     return 0;
+}
+
+int tc_world_maps_mounts(const struct cage_plan *p, char *what, size_t len)
+{
+    int rc = 0;
+    if (p->ns & TESTCAGE_NS_USER)
+        rc = tc_userns_map(p->uid, p->gid, what, len);
+    if (rc == 0 && (p->ns & TESTCAGE_NS_MOUNT))
+        rc = tc_mounts_setup(p, what, len);
+    return rc;
 }
 
 int tc_private_proc(void)

@@ -101,6 +101,54 @@ static void plan_tmp_options(struct cage_plan *p, const testcage_opts *o)
                  o->tmp_size ? o->tmp_size : "");
 }
 
+/* "inside inside count" for each line "inside outside count" of our own
+ * map: the ids this user namespace has (all of them on the host; the one
+ * mapped uid in a container's or a sandbox's). Read once. */
+static bool identity_of_own_map(const char *file, char *out, size_t len)
+{
+    FILE *f = fopen(file, "re");
+    if (!f)
+        return false;
+    char line[128];
+    size_t n = 0;
+    bool ok = true;
+    out[0] = 0;
+    while (ok && fgets(line, sizeof(line), f)) {
+        char *end;
+        unsigned long in = strtoul(line, &end, 10);
+        (void)strtoul(end, &end, 10); /* the outer id: ours maps to itself */
+        unsigned long count = strtoul(end, &end, 10);
+        int w = snprintf(out + n, len - n, "%lu %lu %lu\n", in, in, count);
+        ok = count > 0 && w > 0 && (size_t)w < len - n;
+        n += ok ? (size_t)w : 0;
+    }
+    fclose(f);
+    return ok && n > 0;
+}
+
+/* The nested body's maps: in a cage with a user namespace, the cage's one
+ * id; else every id this process's user namespace has. */
+static bool plan_nested_maps(struct cage_plan *p)
+{
+    static char uid_map[sizeof(p->nest_uid_map)], gid_map[sizeof(p->nest_gid_map)];
+    static int known = -1;
+    if (p->ns & TESTCAGE_NS_USER) {
+        snprintf(p->nest_uid_map, sizeof(p->nest_uid_map), "%u %u 1\n", (unsigned)p->uid,
+                 (unsigned)p->uid);
+        snprintf(p->nest_gid_map, sizeof(p->nest_gid_map), "%u %u 1\n", (unsigned)p->gid,
+                 (unsigned)p->gid);
+        return true;
+    }
+    if (known < 0)
+        known = identity_of_own_map("/proc/self/uid_map", uid_map, sizeof(uid_map)) &&
+                identity_of_own_map("/proc/self/gid_map", gid_map, sizeof(gid_map));
+    if (known) {
+        memcpy(p->nest_uid_map, uid_map, strlen(uid_map) + 1);
+        memcpy(p->nest_gid_map, gid_map, strlen(gid_map) + 1);
+    }
+    return known;
+}
+
 static void plan_namespaces(struct cage_plan *p, const testcage_opts *o)
 {
     bool privileged = tc_caps_privileged();
@@ -109,15 +157,15 @@ static void plan_namespaces(struct cage_plan *p, const testcage_opts *o)
         p->ns |= TESTCAGE_NS_USER;
     p->fork_only = p->ns == 0;
     p->pidns = (p->ns & TESTCAGE_NS_PID) != 0;
+    p->uid = geteuid();
+    p->gid = getegid();
     p->drop_caps = !p->fork_only && privileged && !o->keep_caps && !(p->ns & TESTCAGE_NS_USER);
     p->drop_all_caps = (p->ns & TESTCAGE_NS_USER) && !o->keep_caps;
     /* What drop_caps and drop_all_caps guard against, a nested user
      * namespace makes impossible while letting the body use its cage. It
      * needs the cage's own /proc to be mapped from the init. */
     p->nest_user = (p->drop_caps || p->drop_all_caps) && (p->ns & TESTCAGE_NS_MOUNT) &&
-                   !(p->pidns && !o->fresh_proc);
-    p->uid = geteuid();
-    p->gid = getegid();
+                   !(p->pidns && !o->fresh_proc) && plan_nested_maps(p);
 }
 
 unsigned long tc_clone_flags(unsigned ns)
@@ -155,6 +203,8 @@ static void plan_policy(struct cage_plan *p, const testcage_opts *o)
 {
     p->leaks = o->leaks;
     p->private_tmp = o->private_tmp;
+    /* Some minimal containers have no /dev/shm: then there is none to cover. */
+    p->private_shm = o->private_tmp && tc_shape_has_shm();
     p->fresh_proc = o->fresh_proc;
     snprintf(p->hostname, sizeof(p->hostname), "%s", o->hostname ? o->hostname : "testcage");
 }
@@ -168,6 +218,7 @@ static void plan_init(struct cage_plan *p, const testcage_opts *o)
     p->result_w = p->report_w = -1;
     p->cgroup_fd[0] = p->cgroup_fd[1] = -1;
     p->hostname[0] = p->tmp_options[0] = p->keep_name[0] = p->debug_cmd[0] = 0;
+    p->nest_uid_map[0] = p->nest_gid_map[0] = 0;
     p->cwd[0] = p->tmpdir[0] = 0;
 }
 
@@ -192,6 +243,8 @@ void tc_plan_copy(struct cage_plan *dst, const struct cage_plan *src)
 {
     memcpy(dst, src, offsetof(struct cage_plan, hostname));
     copy_string(dst->hostname, src->hostname);
+    copy_string(dst->nest_uid_map, src->nest_uid_map);
+    copy_string(dst->nest_gid_map, src->nest_gid_map);
     copy_string(dst->tmp_options, src->tmp_options);
     copy_string(dst->keep_name, src->keep_name);
     copy_string(dst->debug_cmd, src->debug_cmd);

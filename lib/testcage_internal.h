@@ -42,6 +42,7 @@ struct cage_plan {
     const testcage_opts *opts;
     enum testcage_leak_policy leaks;
     bool private_tmp, fresh_proc;
+    bool private_shm;  /* a tmpfs on /dev/shm too (false: the machine has none) */
     bool vm;           /* the init shares the runner's memory (CLONE_VM): it
                         * clones a process only while the runner holds still */
     int park_fd;       /* vm: the init's end of the hold-still channel, or -1 */
@@ -75,6 +76,8 @@ struct cage_plan {
      * bytes in use are touched (each page written costs a fault after the
      * next fork). */
     char hostname[256];
+    char nest_uid_map[192]; /* nest_user: the body's uid_map and gid_map, */
+    char nest_gid_map[192]; /* every id the cage has, mapped to itself */
     char tmp_options[256];
     char keep_name[128];  /* keep_on_fail: the case's new subdirectory */
     char debug_cmd[1024]; /* run at the timeout, or "" */
@@ -109,6 +112,25 @@ int tc_keep_files(int dirfd, const char *name);
 
 /* The init's answer to SIGUSR1: runs plan->debug_cmd and sends its output. */
 void tc_debug_run(const struct cage_plan *plan, pid_t body);
+
+/* The isolation this process gets, decided once (isolation.c): a probe
+ * before the first cage, or the first cage that finds out. After a drop
+ * every cage is fork only; the notice and refusal say why in words. */
+enum tc_step { TC_STEP_CLONE, TC_STEP_WORLD /* id maps or mounts, in the init */ };
+void tc_shape_drop(enum tc_step step, int err, unsigned ns, const char *what);
+bool tc_shape_fork_only(void);
+const char *tc_shape_notice(void);
+const char *tc_shape_refusal(void);
+/* Does this machine have a /dev/shm to cover (asked once)? */
+bool tc_shape_has_shm(void);
+/* Did clone refuse the namespaces themselves (not our resources)? */
+bool tc_namespaces_refused(int err);
+
+/* Fork only: makes the private TMPDIR (tmpdir.c) below $TMPDIR or /tmp,
+ * else /var/tmp, else the working directory, named after this process so
+ * that a later run removes it if we die before we can. Returns 0, or -1
+ * with errno and out "" when none can be made. */
+int tc_tmpdir_make(char *out, size_t len);
 
 /* Planning (plan.c): the whole plan from opts, in the runner's working
  * directory: namespaces, what the body drops, kept paths, tmpfs options,
@@ -155,6 +177,11 @@ _Noreturn void tc_body_run(const struct cage_plan *plan, int go_fd);
 /* Private /, tmpfs on /tmp and /dev/shm with the kept paths bound back,
  * fresh /proc. Returns 0, or -errno with a description in what. */
 int tc_mounts_setup(const struct cage_plan *plan, char *what, size_t whatlen);
+
+/* The steps of a cage's world that a refusal of permission can stop: the
+ * user namespace's id maps, then the mounts (the init, and the probe in
+ * isolation.c, run it). Returns 0 or -errno with a description in what. */
+int tc_world_maps_mounts(const struct cage_plan *plan, char *what, size_t whatlen);
 
 /* Maps the caller's own uid/gid in a new user namespace (run by the init).
  * Like tc_mounts_setup, returns 0 or -errno and leaves errno alone. */

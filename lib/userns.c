@@ -72,19 +72,13 @@ static void proc_path(char *out, long pid, const char *file)
 
 int tc_userns_map_body(long pid, const struct cage_plan *p, char *what, size_t len)
 {
-    /* Root's cage has every id; a cage with a user namespace only its own. */
-    char uid_line[64] = "0 0 4294967295\n", gid_line[64] = "0 0 4294967295\n";
-    if (p->ns & TESTCAGE_NS_USER) {
-        map_line(uid_line, (unsigned)p->uid);
-        map_line(gid_line, (unsigned)p->gid);
-    }
     char path[64];
     long rc;
     proc_path(path, pid, "uid_map");
-    if ((rc = write_file(path, uid_line)) < 0)
+    if ((rc = write_file(path, p->nest_uid_map)) < 0)
         return tc_raw_describe(what, len, "write %s", "the body's uid_map", rc);
     proc_path(path, pid, "gid_map");
-    if ((rc = write_file(path, gid_line)) < 0)
+    if ((rc = write_file(path, p->nest_gid_map)) < 0)
         return tc_raw_describe(what, len, "write %s", "the body's gid_map", rc);
     return 0;
 }

@@ -84,8 +84,9 @@ static int run(tc_cli *c, testcage_result *r)
 static void say_outcome(const tc_cli *c, const testcage_result *r)
 {
     const char *prog = c->argv[0];
-    if (r->message && (r->status == TESTCAGE_SETUP_ERROR || r->exec_errno || c->verbosity >= 0))
-        fprintf(stderr, PREFIX "%s\n", r->message);
+    const char *msg = tc_isolation_news(r, c->verbosity); /* the notice is said once */
+    if (msg && (r->status == TESTCAGE_SETUP_ERROR || r->exec_errno || c->verbosity >= 0))
+        fprintf(stderr, PREFIX "%s\n", msg);
     if (r->limits_via && c->verbosity >= 0)
         fprintf(stderr, PREFIX "limits enforced through %s\n", r->limits_via);
     if (r->timed_out)
@@ -157,6 +158,11 @@ int main(int argc, char **argv)
     c.o.name = argv[first];
     c.o.program = argv[first];
 
+    if ((rc = tc_say_isolation(&c.o, c.o.require_isolation, c.verbosity)) != 0) {
+        free(c.argv);
+        free(c.wrap_copy);
+        return rc;
+    }
     testcage_result r;
     int sig = run(&c, &r);
     say_outcome(&c, &r);

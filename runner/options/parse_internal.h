@@ -3,6 +3,7 @@
 #ifndef TESTCAGE_PARSE_INTERNAL_H
 #define TESTCAGE_PARSE_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,14 @@ enum {
     TC_EXIT_NOEXEC = 126,  /* PROGRAM is not executable */
     TC_EXIT_NOENT = 127,   /* PROGRAM was not found */
 };
+
+/* Says once, on stderr, what isolation this machine denies the cages co
+ * describes, why, and how to get it (nothing under -q); with require it
+ * refuses instead. Returns 0, or TC_EXIT_SETUP when nothing may run. */
+int tc_say_isolation(const testcage_opts *co, bool require, int verbosity);
+/* A case's message minus the notice: the notice is said here when the
+ * start did not (a case found out); returns what is left to say, or NULL. */
+const char *tc_isolation_news(const testcage_result *r, int verbosity);
 
 /* "1.5", "90", "250ms", "2s", "1m": seconds as a double, >= 0, finite. */
 int tc_parse_duration(const char *s, double *out, char *err, size_t errlen);

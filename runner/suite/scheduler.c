@@ -54,9 +54,24 @@ static void release_run(tc_run *run)
     run->self = run->keep_dir = NULL;
 }
 
+/* What the machine denies the cages, said before any case (and before
+ * any report file is opened: under --require-isolation nothing runs). */
+static int say_isolation(const tc_suite_opts *o)
+{
+    testcage_opts co;
+    testcage_opts_init(&co);
+    if (o->namespaces_set)
+        co.namespaces = o->namespaces;
+    co.private_tmp = !o->no_private_tmp;
+    co.tmp_size = o->tmp_size[0] ? o->tmp_size : NULL;
+    return tc_say_isolation(&co, o->require_isolation, o->verbosity);
+}
+
 int tc_run_begin(tc_run *run, const tc_suite_opts *o, const char *suite, size_t total)
 {
     *run = (tc_run){.opts = o, .suite = suite, .started = tc_now(), .sigfd = -1};
+    if (say_isolation(o) != 0)
+        return TC_EXIT_SETUP;
     if (o->exec && (!(run->self = self_path()) || keep_self(run) < 0)) {
         fprintf(stderr, "%s: cannot find own executable: %s\n", suite, strerror(errno));
         free(run->self);
@@ -306,6 +321,7 @@ static void report_ready(struct loop *l)
             fprintf(stderr, "testcage: limits enforced through %s\n", h->result.limits_via);
             limits_said = true;
         }
+        tc_isolation_news(&h->result, run->opts->verbosity); /* said once, if not at the start */
         tc_outputs_done(&run->out, c, &h->result);
         tc_annotate_ci(stdout, c, &h->result);
         record_duration(run, c, &h->result);

@@ -23,7 +23,7 @@ nobody --timeout 5 -- "$HOSTILEN" ids "$MARK"
 expect_rc 0 "ids as nobody"
 expect_out_regex '^pid 2$' "pid 2 as nobody"
 expect_out_regex '^uid 65534$' "own uid mapped, not root"
-expect_no_err_regex 'running without isolation' "namespaces available to nobody"
+expect_no_err_regex 'running without namespaces' "namespaces available to nobody"
 procs=$(sed -n 's/^procs //p' "$OUT")
 [[ $procs == "1 2" ]] || note_fail "/proc should show only the cage (1 2), shows: $procs"
 

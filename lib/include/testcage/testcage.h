@@ -193,7 +193,11 @@ TESTCAGE_API int testcage_run(const testcage_opts *opts, testcage_result *result
 typedef struct testcage_cage testcage_cage;
 
 /* Starts a cage. Returns 0 with *out set (also when setup failed: the
- * result will say so), or -1 with errno when no cage object could be made. */
+ * result will say so), or -1 with errno when no cage object could be made.
+ * opts itself may go once this returns, but what it points to (argv, keep,
+ * the strings, fn_arg) must stay valid until testcage_cage_finish(): a
+ * cage whose init finds a step of its world refused (EPERM/EACCES on the
+ * id maps or mounts; the test has not run yet) is started again fork only. */
 TESTCAGE_API int testcage_start(const testcage_opts *opts, testcage_cage **out);
 
 /* An fd to poll for POLLIN; call testcage_cage_dispatch() when it fires. */
@@ -227,6 +231,22 @@ TESTCAGE_API void testcage_cage_finish(testcage_cage *cage, testcage_result *out
  * No timeout, leak report or capability drop: those need a runner.
  * Returns 0 or -1 with errno. */
 TESTCAGE_API int testcage_enter(const testcage_opts *opts);
+
+/* The isolation cages get in this process. Decided once per process, by
+ * the first call (a probe: a child cloned with opts' namespaces that makes
+ * the id maps and mounts a cage makes) or by the first cage that finds a
+ * step refused; from then on every cage is fork only. notice and refusal
+ * are one line each, without a prefix: what is missing, why in words a
+ * user can act on, how to get full isolation. Both are NULL when the cage
+ * is isolated as asked or opts asks for no namespace (fork only on purpose).
+ * The strings are static. */
+typedef struct testcage_isolation {
+    bool isolated;       /* namespaces as asked (false: fork only) */
+    bool private_shm;    /* a private /dev/shm (false: none here, or none asked) */
+    const char *notice;  /* "...; running without namespaces; ..." or NULL */
+    const char *refusal; /* the same cause, for require_isolation; or NULL */
+} testcage_isolation;
+TESTCAGE_API void testcage_isolation_check(const testcage_opts *opts, testcage_isolation *out);
 
 /* Is this process caged? True in the body of a cage and in programs it
  * executes (they see TESTCAGE_IN_CAGE=1 and TESTCAGE_REPORT_FD). */
