@@ -22,6 +22,7 @@ typedef struct tc_summary {
     double duration; /* wall-clock seconds for the whole run */
     bool shuffled;   /* --shuffle: the cases ran in the order of `seed` */
     unsigned seed;
+    unsigned shard_index, shard_total; /* this run is one shard; total 0: not sharded */
 } tc_summary;
 
 /* Adds one case's outcome to the counters. */
