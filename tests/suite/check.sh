@@ -196,7 +196,7 @@ check_bazel() {
         "TESTBRIDGE_TEST_ONLY"
     TESTBRIDGE_TEST_ONLY='basic/*' "$SUITE_CMOCKA" --list --filter '*/pass*' --filter '*/sees*' > list
     same <(echo basic/passes) list "TESTBRIDGE_TEST_ONLY and --filter must both select"
-    run_rc rc env TESTBRIDGE_TEST_ONLY='basic/passes' XML_OUTPUT_FILE=$T/only.xml "$SUITE_CMOCKA" > /dev/null
+    run_rc rc env TESTBRIDGE_TEST_ONLY='basic/passes' XML_OUTPUT_FILE="$T/only.xml" "$SUITE_CMOCKA" > /dev/null
     [ "$rc" = 0 ] && [ "$(grep -c '<testcase' only.xml)" = 1 ] || fail_now "TESTBRIDGE_TEST_ONLY run: exit $rc"
     # Each shard's <testsuite> has its own name (as Bazel's own test.xml
     # spells it); the cases keep their classname.
@@ -246,7 +246,7 @@ check_bazel_tmpdir() {
 # with every selected case.
 check_bazel_timeout() {
     local rc pid
-    run_rc rc env TEST_TIMEOUT=4 XML_OUTPUT_FILE=$T/tt.xml "$SUITE_BAZEL" --grace 0.2 \
+    run_rc rc env TEST_TIMEOUT=4 XML_OUTPUT_FILE="$T/tt.xml" "$SUITE_BAZEL" --grace 0.2 \
         --filter hangs --filter 'quick*' --json tt.json > /dev/null
     [ "$rc" = 1 ] || fail_now "TEST_TIMEOUT=4: exit $rc"
     json_expr tt.json 'c["hangs"]["status"] == "timeout" and c["hangs"]["timed_out"] and all(c["quick_%d" % i]["skip_reason"] == "not run: Bazel'"'"'s TEST_TIMEOUT of 4 s was used up" for i in range(1, 5))' ||
