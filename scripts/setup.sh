@@ -6,7 +6,7 @@ set -euo pipefail
 TESTCAGE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TESTCAGE_PACKAGES=(cmake make gcc clang libclang-rt-14-dev clang-tidy cppcheck pkg-config libcmocka-dev libcap-dev valgrind
     libxml2-utils perl python3 gdb util-linux iproute2 procps check libcriterion-dev bubblewrap
-    meson ninja-build automake autoconf dpkg libseccomp-dev)
+    meson ninja-build automake autoconf dpkg libseccomp-dev bazel-bootstrap)
 
 testcage_install_missing() {
     local missing=() p

@@ -24,6 +24,7 @@ typedef struct tc_summary {
     unsigned seed;
     unsigned rounds;      /* --repeat / --until-fail: rounds run (total counts runs); 0: none */
     size_t failing_cases; /* with rounds: distinct cases with at least one failed run */
+    unsigned shard_index, shard_total; /* this run is one shard; total 0: not sharded */
 } tc_summary;
 
 /* Adds one case's outcome to the counters. */

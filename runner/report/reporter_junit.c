@@ -218,6 +218,22 @@ static void junit_case_done(tc_reporter *r, const tc_case *c)
         j->failed = true;
 }
 
+/* Each shard's suite has its own name, spelt as Bazel's own test.xml
+ * spells it ("NAME_shard_2/3", counted from 1), so that merged reports
+ * keep them apart; the cases' classname stays the same in every shard. */
+static void testsuite_name(struct junit *j, const tc_summary *sum)
+{
+    char *name = NULL;
+    if (!sum || !sum->shard_total ||
+        asprintf(&name, "%s_shard_%u/%u", j->suite ? j->suite : "", sum->shard_index + 1,
+                 sum->shard_total) < 0) {
+        attr(j, j->out, "name", j->suite);
+        return;
+    }
+    attr(j, j->out, "name", name);
+    free(name);
+}
+
 static void header(struct junit *j, const tc_summary *sum)
 {
     const tc_summary *n = &j->counts;
@@ -232,7 +248,7 @@ static void header(struct junit *j, const tc_summary *sum)
             " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n",
             n->total, n->failed, errors, n->skipped, time);
     fputs("  <testsuite", j->out);
-    attr(j, j->out, "name", j->suite);
+    testsuite_name(j, sum);
     fprintf(j->out, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\"",
             n->total, n->failed, errors, n->skipped, time);
     if (j->timestamp[0])

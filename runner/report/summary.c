@@ -78,8 +78,8 @@ void tc_result_reason(const testcage_result *r, char *buf, size_t len)
         snprintf(buf, len, "%s", r->skip_reason ? r->skip_reason : "skipped");
         break;
     case TESTCAGE_TIMEOUT:
-        snprintf(buf, len, "timed out after %.1f s%s", r->duration,
-                 r->killed ? ", SIGKILL needed" : "");
+        snprintf(buf, len, "%s after %.1f s%s", r->timed_out ? "timed out" : "interrupted",
+                 r->duration, r->killed ? ", SIGKILL needed" : "");
         break;
     case TESTCAGE_CRASH:
         snprintf(buf, len, "killed by signal %s", tc_signal_name(r->signal, sig, sizeof sig));

@@ -1,5 +1,6 @@
 /* body.c - the first code a case's cage runs: undo the runner's process state
- * the case must not inherit, run the case, flush what it printed. */
+ * the case must not inherit, give it its own TEST_TMPDIR, run the case, flush
+ * what it printed. */
 #include <signal.h>
 #include <stdio.h>
 
@@ -26,6 +27,7 @@ int tc_case_body(void *arg)
     /* stdout is a pipe here, hence fully buffered: line buffering keeps what
      * a case printed before it crashed or hung. */
     setvbuf(stdout, NULL, _IOLBF, 0);
+    tc_bazel_case_env();
     int rc = c->body(c->arg);
     fflush(NULL);
     return rc;

@@ -1,5 +1,5 @@
 /* options.c - the linked runner's options: TESTCAGE_* environment first, then
- * the command line, so flags win; the Bazel variables come last in priority. */
+ * the command line, so flags win; the Bazel variables (bazel.c) come last. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +129,7 @@ static int apply_parsed(tc_suite_opts *o, const tc_optdef *d, const char *name, 
         break;
     case TC_OPT_TIMEOUT:
         rc = tc_parse_duration(val, &o->timeout, err, sizeof err);
+        o->timeout_set = true;
         break;
     case TC_OPT_GRACE:
         rc = tc_parse_duration(val, &o->grace, err, sizeof err);
@@ -203,24 +204,6 @@ static int apply(void *ctx, const tc_optdef *d, const char *val, const char *nam
     }
 }
 
-/* Bazel's sharding applies only when neither --shard nor TESTCAGE_SHARD did. */
-static int apply_bazel(tc_suite_opts *o)
-{
-    const char *total = getenv("TEST_TOTAL_SHARDS"), *index = getenv("TEST_SHARD_INDEX");
-    o->premature_exit_file = getenv("TEST_PREMATURE_EXIT_FILE");
-    o->shard_status_file = getenv("TEST_SHARD_STATUS_FILE");
-    const char *xml = getenv("XML_OUTPUT_FILE");
-    if (xml && *xml)
-        o->junit[1] = xml;
-    if (o->shard_total || !total || !*total)
-        return 0;
-    char spec[64], err[200];
-    snprintf(spec, sizeof spec, "%s/%s", index ? index : "0", total);
-    if (tc_parse_shard(spec, &o->shard_index, &o->shard_total, err, sizeof err) < 0)
-        return bad("TEST_TOTAL_SHARDS/TEST_SHARD_INDEX", spec, err);
-    return 0;
-}
-
 /* --no-cage runs bodies here: what needs a cage or a second process cannot go with it. */
 static int check_no_cage(const tc_suite_opts *o)
 {
@@ -246,7 +229,7 @@ int tc_suite_opts_parse(tc_suite_opts *o, int argc, char **argv)
         rc = tc_opt_argv(TC_FRONT_SUITE, program_invocation_short_name, argc, argv, &first, apply,
                          o);
     if (!rc)
-        rc = apply_bazel(o);
+        rc = tc_bazel_env(o);
     if (!rc)
         rc = check_no_cage(o);
     if (!rc && o->jobs == 0) {
@@ -261,6 +244,8 @@ void tc_suite_opts_free(tc_suite_opts *o)
     for (size_t i = 0; i < o->nfilters; i++)
         free(o->filters[i]);
     free(o->filters);
+    free(o->test_only);
+    free(o->test_only_buf);
     free(o->wrap);
     free(o->wrap_buf);
     *o = (tc_suite_opts){0};

@@ -83,7 +83,7 @@ int tc_run_begin(tc_run *run, const tc_suite_opts *o, const char *suite, size_t 
         free(run->keep_dir);
         return TC_EXIT_SETUP;
     }
-    if (tc_bazel_start(o) < 0 || tc_outputs_open(&run->out, o) < 0) {
+    if (tc_bazel_start(run) < 0 || tc_outputs_open(&run->out, o) < 0) {
         release_run(run);
         return TC_EXIT_SETUP;
     }
@@ -93,6 +93,8 @@ int tc_run_begin(tc_run *run, const tc_suite_opts *o, const char *suite, size_t 
         run->sum.seed = o->seed_set ? o->seed : (unsigned)(time(NULL) ^ getpid()) & 0x7fffffff;
         fprintf(stderr, "testcage: shuffling the cases with --seed %u\n", run->sum.seed);
     }
+    run->sum.shard_index = o->shard_index;
+    run->sum.shard_total = o->shard_total;
     tc_outputs_begin(&run->out, suite, tc_rounds_total(o, total));
     run->begun = true;
     return 0;
@@ -168,7 +170,6 @@ struct loop {
     size_t n, next_start, next_report, nrunning, window;
     struct slot *slots;
     struct held *held; /* ring of `window` entries, indexed by pos % window */
-    int signo;         /* teardown signal received, else 0 */
 };
 
 /* exec mode: [wrapper...] self --run NAME */
@@ -202,7 +203,7 @@ static void case_opts(const tc_run *run, const tc_suite_case *c, testcage_opts *
 {
     const tc_suite_opts *o = run->opts;
     testcage_opts_init(co);
-    co->timeout = c->timeout >= 0 ? c->timeout : o->timeout;
+    co->timeout = tc_run_case_limit(run, c->timeout >= 0 ? c->timeout : o->timeout);
     co->grace = c->grace >= 0 ? c->grace : o->grace;
     co->leaks = c->leaks >= 0 ? (enum testcage_leak_policy)c->leaks : o->leaks;
     if (c->namespaces >= 0)
@@ -232,21 +233,15 @@ static void setup_error(testcage_result *r, const char *why)
     r->message = strdup(why);
 }
 
-/* --fail-fast: a case that never starts is reported as skipped. */
-static void not_run(testcage_result *r)
-{
-    *r = (testcage_result){.status = TESTCAGE_SKIP, .exit_code = -1};
-    r->skip_reason = strdup("not run: --fail-fast after a failing case");
-}
-
 static void start_one(struct loop *l)
 {
     size_t pos = l->next_start++;
     const tc_suite_case *c = l->cases[pos];
     struct held *h = &l->held[pos % l->window];
     *h = (struct held){.started = true};
-    if (l->run->stopped) {
-        not_run(&h->result);
+    char why[128];
+    if (tc_run_why_not(l->run, why, sizeof why)) {
+        tc_result_not_run(&h->result, why);
         h->done = true;
         return;
     }
@@ -279,6 +274,7 @@ static void finish_slot(struct loop *l, size_t i)
     const tc_suite_case *c = l->cases[s->pos];
     struct held *h = &l->held[s->pos % l->window];
     testcage_cage_finish(s->cage, &h->result);
+    tc_result_interrupted(&h->result);
     if (l->run->opts->valgrind && h->result.exit_code == TC_VALGRIND_EXIT)
         tc_result_add_failure(&h->result, NULL, 0, "valgrind found errors (see output)");
     if (c->annotate)
@@ -342,7 +338,7 @@ static void on_signal(struct loop *l)
 {
     struct signalfd_siginfo si;
     while (read(l->run->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
-        l->signo = (int)si.ssi_signo;
+        l->run->signo = (int)si.ssi_signo;
         for (size_t i = 0; i < l->nrunning; i++)
             testcage_cage_terminate(l->slots[i].cage);
     }
@@ -368,16 +364,18 @@ static void wait_and_dispatch(struct loop *l, struct pollfd *pfd)
 
 /* Never starts a case further than `window` ahead of the oldest unreported
  * one, so held results (each up to the capture limit) stay bounded even when
- * an early case hangs while later ones finish. */
+ * an early case hangs while later ones finish. A case that must not start
+ * (tc_run_why_not) takes no slot: it is reported as not run. */
 static void loop_run(struct loop *l, struct pollfd *pfd)
 {
     size_t jobs = (size_t)l->run->opts->jobs;
+    char why[128];
     for (;;) {
-        while (!l->signo && (l->nrunning < jobs || l->run->stopped) && l->next_start < l->n &&
-               l->next_start < l->next_report + l->window)
+        while ((l->nrunning < jobs || tc_run_why_not(l->run, why, sizeof why)) &&
+               l->next_start < l->n && l->next_start < l->next_report + l->window)
             start_one(l);
         report_ready(l);
-        if (l->nrunning == 0 && (l->signo || l->next_start == l->n))
+        if (l->nrunning == 0 && l->next_start == l->n)
             break;
         if (l->nrunning == 0)
             continue; /* a start failed: start the next one */
@@ -439,11 +437,13 @@ size_t tc_run_round(tc_run *run, tc_suite_case *const *cases, size_t n)
     free(pfd);
     free(l.slots);
     free(l.held);
-    if (l.signo) {
+    if (run->signo) {
         run->interrupted = true;
+        if (run->skip_rest)
+            run->skip_rest(run);
         tc_run_end(run);
-        fprintf(stderr, "%s: interrupted by %s\n", run->suite, strsignal(l.signo));
-        exit(128 + l.signo);
+        fprintf(stderr, "%s: interrupted by %s\n", run->suite, strsignal(run->signo));
+        exit(128 + run->signo);
     }
     return run->failed - before;
 }

@@ -54,6 +54,7 @@ typedef struct tc_suite_opts {
     int verbosity; /* -1 quiet, 0, 1 verbose */
     int jobs;
     double timeout, grace;
+    bool timeout_set; /* --timeout or TESTCAGE_TIMEOUT: Bazel's TEST_TIMEOUT does not cap it */
     unsigned namespaces;
     bool namespaces_set;
     enum testcage_leak_policy leaks;
@@ -67,6 +68,12 @@ typedef struct tc_suite_opts {
     char **wrap;    /* exec-mode argv prefix, NULL-terminated; NULL: none */
     char *wrap_buf; /* the words wrap points into */
     const char *premature_exit_file;
+    /* Bazel: TESTBRIDGE_TEST_ONLY's globs (--test_filter), which narrow the
+     * selection further; TEST_TIMEOUT in seconds, 0 when unset. */
+    char **test_only;
+    char *test_only_buf;
+    size_t ntest_only;
+    double test_timeout;
     /* Passed to every cage as they are (see testcage_opts). */
     unsigned max_procs;
     uint64_t memory_max;
@@ -98,10 +105,19 @@ bool tc_case_selected(const tc_suite_opts *o, const tc_suite_case *c);
 /* body.c: what runs inside the cage before the case. */
 int tc_case_body(void *arg);
 
-/* bazel.c: the Bazel test protocol's files. */
-int tc_bazel_start(const tc_suite_opts *o);
+/* bazel.c: the Bazel test protocol. */
+/* Reads Bazel's variables into *o after the options (they come last); 0 or
+ * the exit status for a bad value. */
+int tc_bazel_env(tc_suite_opts *o);
+/* The run begins: the markers, TEST_TIMEOUT's deadline, what the cases need
+ * to find their own TEST_TMPDIR. 0 or -1 (said on stderr). */
+struct tc_run;
+int tc_bazel_start(struct tc_run *run);
 int tc_bazel_ack_shard(const tc_suite_opts *o);
 void tc_bazel_finish(const tc_suite_opts *o);
+/* In the case's cage, before the case: TEST_TMPDIR (and a TMPDIR that was
+ * Bazel's) become the cage's private /tmp, or fork only its private TMPDIR. */
+void tc_bazel_case_env(void);
 
 /* output.c: the reporters this run writes to, as one. */
 typedef struct tc_outputs {
@@ -134,6 +150,11 @@ typedef struct tc_run {
     size_t failed;    /* cases failed so far */
     bool stopped;     /* --fail-fast: a case failed, no other starts */
     unsigned rounds;  /* tc_run_round calls so far (groups, rounds): seed --shuffle */
+    int signo;        /* the teardown signal that ended the run, else 0 */
+    double deadline;  /* monotonic: no case may run past it (TEST_TIMEOUT); 0: none */
+    /* Reports the cases of later rounds as not run when a signal ends the
+     * run early (cmocka: the groups discovery found but main never called). */
+    void (*skip_rest)(struct tc_run *run);
     struct tc_timed {
         char *name;
         double duration;
@@ -167,6 +188,18 @@ extern jmp_buf *tc_nocage_jump;
 int tc_run_end(tc_run *run);
 /* 1 when a case failed, else 0; always 0 under --tap --tap-exit stream. */
 int tc_run_exit_status(const tc_run *run);
+/* Why a case that is due must not start (--fail-fast, a teardown signal,
+ * TEST_TIMEOUT used up), or NULL: it may. */
+const char *tc_run_why_not(const tc_run *run, char *buf, size_t len);
+/* A skip result "not run: WHY" for a case that never got a cage. */
+void tc_result_not_run(testcage_result *r, const char *why);
+/* Reports one case as not run, in order with the rest (cmocka's skip_rest). */
+void tc_run_report_not_run(tc_run *run, const tc_suite_case *c, const char *why);
+/* The limit a case gets: its own or the run's, capped by the deadline. */
+double tc_run_case_limit(const tc_run *run, double limit);
+/* A case the run's teardown signal ended is reported as interrupted, not as
+ * killed by the cage's own SIGTERM or SIGKILL. */
+void tc_result_interrupted(testcage_result *r);
 
 /* annotate.c: failure records from valgrind and cmocka output. */
 int tc_result_add_failure(testcage_result *r, const char *file, int line, const char *msg);

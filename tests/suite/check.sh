@@ -14,7 +14,8 @@ LIMITS=(--timeout 1 --grace 0.2)
 unset TESTCAGE_FILTER TESTCAGE_JOBS TESTCAGE_TAP TESTCAGE_JUNIT TESTCAGE_JSON TESTCAGE_SHARD \
     TESTCAGE_EXEC TESTCAGE_WRAP TESTCAGE_VALGRIND TESTCAGE_VERBOSE TESTCAGE_QUIET \
     TEST_TOTAL_SHARDS TEST_SHARD_INDEX TEST_SHARD_STATUS_FILE XML_OUTPUT_FILE \
-    TEST_PREMATURE_EXIT_FILE CMOCKA_MESSAGE_OUTPUT CMOCKA_XML_FILE CMOCKA_TEST_ABORT
+    TEST_PREMATURE_EXIT_FILE TESTBRIDGE_TEST_ONLY TEST_TIMEOUT TEST_TMPDIR \
+    CMOCKA_MESSAGE_OUTPUT CMOCKA_XML_FILE CMOCKA_TEST_ABORT
 
 verdicts() { "$PYTHON3" "$CHECK_DIR/verdicts.py" "$@"; }
 # pass/skip stay, every other status is a failure.
@@ -190,6 +191,92 @@ check_bazel() {
     for x in bazel.xml own.xml; do
         "$XMLLINT" --noout --schema "$JUNIT_XSD" $x || fail_now "$x does not validate"
         [ "$(grep -c '<testcase' $x)" = 7 ] || fail_now "$x: expected 7 cases"
+    done
+    # --test_filter: the --filter globs, narrowing whatever else selects.
+    TESTBRIDGE_TEST_ONLY='basic/*:-basic/fails' "$SUITE_CMOCKA" --list > list
+    same <(grep '^basic/' "$CHECK_DIR/expected_cmocka.txt" | cut -d' ' -f1 | grep -v fails) list \
+        "TESTBRIDGE_TEST_ONLY"
+    TESTBRIDGE_TEST_ONLY='basic/*' "$SUITE_CMOCKA" --list --filter '*/pass*' --filter '*/sees*' > list
+    same <(echo basic/passes) list "TESTBRIDGE_TEST_ONLY and --filter must both select"
+    run_rc rc env TESTBRIDGE_TEST_ONLY='basic/passes' XML_OUTPUT_FILE="$T/only.xml" "$SUITE_CMOCKA" > /dev/null
+    [ "$rc" = 0 ] && [ "$(grep -c '<testcase' only.xml)" = 1 ] || fail_now "TESTBRIDGE_TEST_ONLY run: exit $rc"
+    # Each shard's <testsuite> has its own name (as Bazel's own test.xml
+    # spells it); the cases keep their classname.
+    for i in 0 1 2; do
+        TEST_TOTAL_SHARDS=3 TEST_SHARD_INDEX=$i XML_OUTPUT_FILE=$T/shard$i.xml "$SUITE_BAZEL" \
+            --filter 'quick*' > /dev/null || fail_now "shard $i failed"
+        "$XMLLINT" --noout --schema "$JUNIT_XSD" shard$i.xml || fail_now "shard$i.xml does not validate"
+        grep -q "<testsuite name=\"suite_bazel_shard_$((i + 1))/3\"" shard$i.xml ||
+            fail_now "shard $i: testsuite name: $(grep '<testsuite ' shard$i.xml)"
+        ! grep '<testcase' shard$i.xml | grep -qv 'classname="suite_bazel"' || fail_now "shard $i: classname"
+    done
+    check_bazel_tmpdir
+    check_bazel_timeout
+}
+
+# TEST_TMPDIR (and a TMPDIR or HOME that named it) is each case's own: the
+# cage's private /tmp, fork only the private TMPDIR; what a case leaves there
+# is its leak, and Bazel's directory stays empty.
+check_bazel_tmpdir() {
+    local rc ns want
+    for ns in default none; do
+        rm -rf shared && mkdir shared
+        run_rc rc env TEST_TMPDIR="$T/shared" TMPDIR="$T/shared" HOME="$T/shared" "$SUITE_BAZEL" \
+            --ns "$([ $ns = none ] && echo none || echo pid,mount,ipc)" --filter 'tmpdir*' \
+            --json tmp_$ns.json > /dev/null
+        [ "$rc" = 0 ] || fail_now "TEST_TMPDIR ($ns): exit $rc: $(cat tmp_$ns.json)"
+        [ -z "$(ls -A shared)" ] || fail_now "TEST_TMPDIR ($ns): Bazel's directory holds $(ls -A shared)"
+        if [ $ns = default ]; then
+            want="f == '/tmp/left-by-case' and o == 'TEST_TMPDIR=/tmp TMPDIR=/tmp HOME=/tmp'"
+        else
+            want="f.startswith('$T/shared/testcage.') and f.endswith('/left-by-case') and o == 'TEST_TMPDIR=%s TMPDIR=%s HOME=%s' % ((f[:-13],) * 3)"
+        fi
+        for c in tmpdir_a tmpdir_b; do
+            json_expr tmp_$ns.json "len(c['$c']['leaks']['files']) == 1 and (lambda f, o: $want)(c['$c']['leaks']['files'][0]['path'], c['$c']['output'].strip())" ||
+                fail_now "TEST_TMPDIR ($ns): $c: not its own or its file not reported as a leak"
+        done
+    done
+    # The cases notice a shared directory: --no-private-tmp keeps Bazel's.
+    rm -rf shared && mkdir shared
+    run_rc rc env TEST_TMPDIR="$T/shared" "$SUITE_BAZEL" --no-private-tmp --filter 'tmpdir*' > /dev/null
+    [ "$rc" = 1 ] || fail_now "a shared TEST_TMPDIR went unnoticed (exit $rc)"
+}
+
+# TEST_TIMEOUT caps each case's limit so the cage reports a hang before
+# Bazel's SIGTERM (and cases left without time are not run); an explicit
+# --timeout is not capped. Bazel's SIGTERM itself still leaves a report
+# with every selected case.
+check_bazel_timeout() {
+    local rc pid
+    run_rc rc env TEST_TIMEOUT=4 XML_OUTPUT_FILE="$T/tt.xml" "$SUITE_BAZEL" --grace 0.2 \
+        --filter hangs --filter 'quick*' --json tt.json > /dev/null
+    [ "$rc" = 1 ] || fail_now "TEST_TIMEOUT=4: exit $rc"
+    json_expr tt.json 'c["hangs"]["status"] == "timeout" and c["hangs"]["timed_out"] and all(c["quick_%d" % i]["skip_reason"] == "not run: Bazel'"'"'s TEST_TIMEOUT of 4 s was used up" for i in range(1, 5))' ||
+        fail_now "TEST_TIMEOUT=4: $(verdicts json tt.json)"
+    "$XMLLINT" --noout --schema "$JUNIT_XSD" tt.xml || fail_now "tt.xml does not validate"
+    run_rc rc env TEST_TIMEOUT=2 "$SUITE_BAZEL" --timeout 3 --grace 0.2 --filter hangs --json tx.json > /dev/null
+    json_expr tx.json 'c["hangs"]["status"] == "timeout" and c["hangs"]["duration"] >= 2.9' ||
+        fail_now "TEST_TIMEOUT capped an explicit --timeout 3: $(cat tx.json)"
+    for bin in "$SUITE_BAZEL" "$SUITE_CMOCKA"; do
+        local sel=(--filter hangs --filter 'quick*') first=hangs
+        [ "$bin" = "$SUITE_CMOCKA" ] && sel=(--filter basic/hangs --filter 'isolation/*') first=basic/hangs
+        rm -f premature
+        TEST_TIMEOUT=60 TEST_PREMATURE_EXIT_FILE=$T/premature XML_OUTPUT_FILE=$T/term.xml \
+            "$bin" -v "${sel[@]}" --json term.json > term.out 2>&1 &
+        pid=$!
+        wait_for_line term.out "[ RUN      ] $first" || fail_now "$bin: the hanging case never started"
+        kill -TERM $pid
+        run_rc rc wait $pid
+        [ "$rc" = 143 ] || fail_now "$bin: SIGTERM: exit $rc"
+        [ -e premature ] || fail_now "$bin: SIGTERM: premature-exit marker removed"
+        "$XMLLINT" --noout --schema "$JUNIT_XSD" term.xml || fail_now "$bin: term.xml does not validate"
+        [ "$(grep -c '<testcase' term.xml)" = "$("$bin" --list "${sel[@]}" | wc -l)" ] ||
+            fail_now "$bin: SIGTERM: not every selected case is in the XML"
+        grep -q '<error message="interrupted after [0-9.]* s" type="timeout">' term.xml ||
+            fail_now "$bin: SIGTERM: the running case is not reported as interrupted"
+        ! grep -q 'type="crash"' term.xml || fail_now "$bin: SIGTERM: a case reported as a crash"
+        [ "$(grep -c '<skipped message="not run: interrupted by SIGTERM"' term.xml)" = \
+            "$(($(grep -c '<testcase' term.xml) - 1))" ] || fail_now "$bin: SIGTERM: the rest is not skipped"
     done
 }
 
