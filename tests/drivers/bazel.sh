@@ -41,13 +41,12 @@ echo '[sh_binary(name = n, srcs = ["none.sh"], visibility = ["//visibility:publi
 ROOT=$SCRATCH/root
 bz() { (cd "$WS" && bazel --output_user_root="$ROOT" --max_idle_secs=60 "$@"); }
 trap 'bz shutdown > /dev/null 2>&1 || true' EXIT
-# linux-sandbox is left out: inside it the cage cannot map the ids of the
-# body's nested user namespace (uid_map: EPERM); standalone runs the test
-# binary directly, which is what the cage replaces anyway.
+# Bazel's default linux-sandbox: the cage runs inside its user namespace
+# (the body's nested one maps the sandbox's own ids).
 OPTS=(--override_repository=rules_cc="$STUBS/rules_cc"
     --override_repository=rules_java="$STUBS/rules_java"
     --override_repository=remote_coverage_tools="$STUBS/remote_coverage_tools"
-    --spawn_strategy=standalone --nocache_test_results)
+    --nocache_test_results)
 LOGS=$ROOT/logs
 bz_test() { # bz_test WANT-RC LOG ARGS...
     local want=$1 log=$2 rc
