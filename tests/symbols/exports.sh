@@ -28,5 +28,18 @@ for lib in libtestcage libtestcage_cmocka libtestcage_main; do
     global=$(nm --defined-only "$a" | awk 'NF == 3 && $2 ~ /[A-Z]/ {print $3}' | grep -Ev "$allowed" || true)
     [ -z "$global" ] || fail "$lib.a leaves internal names global: $(echo "$global" | head -5 | tr '\n' ' ')"
 done
+# The README's static recipe: the installed archives by name, through
+# pkg-config, for a TESTCAGE_TEST suite with its own wire_encode() and tc_now().
+src=$(dirname "$0")
+export PKG_CONFIG_PATH=$libdir/pkgconfig
+bin=$prefix/clash_static
+# shellcheck disable=SC2046 # pkg-config prints several words on purpose
+cc -I"$src" $(pkg-config --cflags testcage-main) "$src/clash_plain.c" -o "$bin" \
+    -L"$(pkg-config --variable=libdir testcage)" -l:libtestcage_main.a -l:libtestcage.a \
+    $(pkg-config --static --libs libcap) || fail "the README's static link recipe does not link"
+if [ -x "$bin" ]; then
+    ldd "$bin" | grep -q libtestcage && fail "the static recipe still loads a libtestcage*.so"
+    "$bin" -j 2 --timeout 20 >/dev/null || fail "the statically linked suite does not pass"
+fi
 [ "$status" -eq 0 ] && echo "exports: only the testcage_* API in every installed library"
 exit "$status"
