@@ -503,6 +503,7 @@ int testcage_start(const testcage_opts *o, testcage_cage **out)
     if (c->v.res.status != TESTCAGE_SETUP_ERROR)
         open_and_spawn(c, &p, o);
     c->v.res.isolated = !p.fork_only;
+    c->v.res.namespaces = p.fork_only ? 0 : p.ns;
     if (c->pid > 0 && open_watch_fds(c, o) < 0) {
         setup_error(c, "watch the cage", errno);
         kill(c->pid, SIGKILL);

@@ -101,6 +101,19 @@ static void plan_tmp_options(struct cage_plan *p, const testcage_opts *o)
                  o->tmp_size ? o->tmp_size : "");
 }
 
+/* Offsets mean a time namespace; a cgroup namespace's view is mounted
+ * only in a mount namespace of the cage's, never on the host's tree. */
+static void plan_clocks_cgroups(struct cage_plan *p, const testcage_opts *o)
+{
+    p->clock_offset[0] = o->monotonic_offset;
+    p->clock_offset[1] = o->boottime_offset;
+    if (p->ns && (o->monotonic_offset || o->boottime_offset))
+        p->ns |= TESTCAGE_NS_TIME;
+    p->cgroup_view = NULL;
+    if ((p->ns & TESTCAGE_NS_CGROUP) && (p->ns & TESTCAGE_NS_MOUNT))
+        p->cgroup_view = tc_cgroup_view_plan();
+}
+
 static void plan_namespaces(struct cage_plan *p, const testcage_opts *o)
 {
     bool privileged = tc_caps_privileged();
@@ -118,6 +131,7 @@ static void plan_namespaces(struct cage_plan *p, const testcage_opts *o)
                    !(p->pidns && !o->fresh_proc);
     p->uid = geteuid();
     p->gid = getegid();
+    plan_clocks_cgroups(p, o);
 }
 
 unsigned long tc_clone_flags(unsigned ns)
