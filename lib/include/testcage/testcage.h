@@ -238,6 +238,9 @@ TESTCAGE_API void testcage_cage_finish(testcage_cage *cage, testcage_result *out
  * net, user. Applies only to children: the PID namespace (and a fresh
  * /proc, which that first child may mount itself). When that first child
  * exits the PID namespace is over and later fork()s fail with ENOMEM.
+ * TESTCAGE_NS_CGROUP applies to the caller (its cgroup becomes its root;
+ * the view is mounted on /sys/fs/cgroup); TESTCAGE_NS_TIME (implied by
+ * the clock offsets) only to children, like the PID namespace.
  * No timeout, leak report or capability drop: those need a runner.
  * Returns 0 or -1 with errno. */
 TESTCAGE_API int testcage_enter(const testcage_opts *opts);
