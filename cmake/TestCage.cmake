@@ -48,7 +48,10 @@ Commands
     term-then-kill always fires first and its report is kept. ``TIMEOUT 0``
     means no cage limit and leaves CTest's property alone.
   ``NAMESPACES``
-    Namespaces for ``--ns`` (``pid mount ipc uts net user`` or ``none``).
+    Namespaces for ``--ns`` (``pid mount ipc uts net user cgroup time``,
+    ``+name``/``-name`` edits of the default, or ``none``). Clock offsets for
+    ``time`` go through ``--clock-offset`` in the test's cage arguments or the
+    ``TESTCAGE_CLOCK_OFFSET`` environment variable.
   ``LEAKS``
     Leak policy; ``fail`` turns a passing test with leftovers into a failure
     (exit 122). Default: the ``TESTCAGE_LEAKS`` variable if set, else decided

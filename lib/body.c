@@ -99,7 +99,12 @@ static void enter_limits(const struct cage_plan *p, bool nested)
         setup_failed(p, "set the resource limits");
     if (nested)
         enter_nested(p);
-    else if ((p->drop_caps || p->drop_all_caps) && tc_caps_drop(p->drop_all_caps) < 0)
+    /* After joining the cage's cgroups (they become its root), in the
+     * body's own mount namespace when nested, before dropping anything. */
+    char what[300];
+    if ((p->ns & TESTCAGE_NS_CGROUP) && tc_cgroup_enter(p->cgroup_view, what, sizeof(what)) < 0)
+        setup_failed(p, what);
+    if (!nested && (p->drop_caps || p->drop_all_caps) && tc_caps_drop(p->drop_all_caps) < 0)
         setup_failed(p, "drop capabilities");
 }
 

@@ -519,6 +519,7 @@ static void launch(struct testcage_cage *c)
         open_and_spawn(c, &p, o);
     c->ns = p.ns;
     c->v.res.isolated = !p.fork_only;
+    c->v.res.namespaces = p.fork_only ? 0 : p.ns;
     if (c->pid > 0 && open_watch_fds(c, o) < 0) {
         setup_error(c, "watch the cage", errno);
         kill(c->pid, SIGKILL);

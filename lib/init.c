@@ -244,6 +244,10 @@ static long clone_body(const struct cage_plan *p, bool *nested)
      * only by a process whose ids its own namespace maps. */
     char what[256] = "";
     int rc = (p->ns & TESTCAGE_NS_USER) ? tc_userns_map(p->uid, p->gid, what, sizeof(what)) : 0;
+    /* A time namespace is for the children of the process that makes it:
+     * made now, before the body, by the init that stays in the runner's. */
+    if (rc == 0 && (p->ns & TESTCAGE_NS_TIME))
+        rc = tc_timens_make(p, what, sizeof(what));
     if (rc < 0) {
         wire_send_error(p->result_w, WIRE_SETUP_ERROR, rc, what);
         return -ECANCELED;

@@ -131,6 +131,12 @@ int tc_mounts_setup(const struct cage_plan *p, char *what, size_t len)
         (rc = tc_sys(SYS_mount, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) <
             0)
         return tc_raw_describe(what, len, "mount a fresh %s", "/proc", rc);
+    /* The body mounts its cgroup view here in its own mount namespace;
+     * below it, locked there, the host's hierarchies stay out of sight. */
+    if ((p->ns & TESTCAGE_NS_CGROUP) && p->cgroup_view &&
+        (rc = tc_sys(SYS_mount, "tmpfs", "/sys/fs/cgroup", "tmpfs",
+                     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=4k")) < 0)
+        return tc_raw_describe(what, len, "hide the host's %s", "/sys/fs/cgroup", rc);
     /* Re-enter the working directory by name: the old reference would
      * still see the host's /tmp underneath the new tmpfs. */
     if (p->cwd[0] && (rc = tc_sys(SYS_chdir, p->cwd)) < 0 && tc_sys(SYS_chdir, "/") < 0)

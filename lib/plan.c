@@ -149,6 +149,19 @@ static bool plan_nested_maps(struct cage_plan *p)
     return known;
 }
 
+/* Offsets mean a time namespace; a cgroup namespace's view is mounted
+ * only in a mount namespace of the cage's, never on the host's tree. */
+static void plan_clocks_cgroups(struct cage_plan *p, const testcage_opts *o)
+{
+    p->clock_offset[0] = o->monotonic_offset;
+    p->clock_offset[1] = o->boottime_offset;
+    if (p->ns && (o->monotonic_offset || o->boottime_offset))
+        p->ns |= TESTCAGE_NS_TIME;
+    p->cgroup_view = NULL;
+    if ((p->ns & TESTCAGE_NS_CGROUP) && (p->ns & TESTCAGE_NS_MOUNT))
+        p->cgroup_view = tc_cgroup_view_plan();
+}
+
 static void plan_namespaces(struct cage_plan *p, const testcage_opts *o)
 {
     bool privileged = tc_caps_privileged();
@@ -166,6 +179,7 @@ static void plan_namespaces(struct cage_plan *p, const testcage_opts *o)
      * needs the cage's own /proc to be mapped from the init. */
     p->nest_user = (p->drop_caps || p->drop_all_caps) && (p->ns & TESTCAGE_NS_MOUNT) &&
                    !(p->pidns && !o->fresh_proc) && plan_nested_maps(p);
+    plan_clocks_cgroups(p, o);
 }
 
 unsigned long tc_clone_flags(unsigned ns)

@@ -112,6 +112,19 @@ static inline int tc_raw_describe(char *what, size_t len, const char *fmt, const
     return (int)err;
 }
 
+/* Writes v in decimal at out (no terminator); returns the length. */
+static inline size_t tc_raw_decimal(char *out, unsigned long v)
+{
+    char digits[24];
+    size_t d = 0;
+    do
+        digits[d++] = (char)('0' + v % 10);
+    while ((v /= 10) && d < sizeof(digits));
+    for (size_t k = 0; k < d; k++)
+        out[k] = digits[d - 1 - k];
+    return d;
+}
+
 /* The directory entries getdents64 fills in. */
 struct tc_dirent64 {
     uint64_t d_ino;

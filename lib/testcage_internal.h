@@ -71,6 +71,11 @@ struct cage_plan {
     uint64_t end_token;          /* ... this once its function returned */
     unsigned long rlimit_nproc;  /* rlimits the body sets when no cgroup: 0 = none */
     unsigned long long rlimit_as;
+    /* TESTCAGE_NS_TIME: the monotonic and boottime offsets, seconds. */
+    long long clock_offset[2];
+    /* TESTCAGE_NS_CGROUP in a mount namespace: the view the body mounts
+     * (the runner's lookup, read in the body's copy), or NULL. */
+    const struct tc_cgroup_view *cgroup_view;
     const char *keep[TC_MAX_KEEP + 1]; /* NULL-terminated, into keep_store */
     /* Strings last: a plan is made and copied once per cage, and only the
      * bytes in use are touched (each page written costs a fault after the
@@ -190,6 +195,22 @@ int tc_userns_map(uid_t uid, gid_t gid, char *what, size_t whatlen);
 /* Maps the body's nested user namespace (plan->nest_user): every id the
  * cage has, to itself. Run by the init once /proc is the cage's. */
 int tc_userns_map_body(long pid, const struct cage_plan *p, char *what, size_t whatlen);
+
+/* Writes text to a /proc file with raw system calls: 0 or -errno. */
+long tc_raw_write_file(const char *path, const char *text);
+
+/* Makes the time namespace the init's next children enter, with the
+ * plan's clock offsets (raw system calls). 0, or -errno with what. */
+int tc_timens_make(const struct cage_plan *p, char *what, size_t whatlen);
+
+/* The cgroup hierarchies mounted below /sys/fs/cgroup, as the caller sees
+ * them: looked up once per process (cgroupns.c). NULL when there are none. */
+struct tc_cgroup_view;
+const struct tc_cgroup_view *tc_cgroup_view_plan(void);
+/* In the body (libc): a cgroup namespace rooted at the caller's cgroup,
+ * and (view not NULL) its view mounted on /sys/fs/cgroup in the caller's
+ * mount namespace. 0, or -1 with errno and what. */
+int tc_cgroup_enter(const struct tc_cgroup_view *view, char *what, size_t whatlen);
 
 /* Brings up lo in a new network namespace: 0 or -errno. */
 int tc_net_lo_up(void);

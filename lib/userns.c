@@ -9,7 +9,7 @@
 #include <fcntl.h>
 #include <string.h>
 
-static long write_file(const char *path, const char *text)
+long tc_raw_write_file(const char *path, const char *text)
 {
     long fd = tc_sys(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CLOEXEC);
     if (fd < 0)
@@ -20,25 +20,12 @@ static long write_file(const char *path, const char *text)
     return w == (long)n ? 0 : w < 0 ? w : -EIO;
 }
 
-/* Writes id in decimal at out; returns the length. */
-static size_t put_decimal(char *out, unsigned long id)
-{
-    char digits[24];
-    size_t d = 0;
-    do
-        digits[d++] = (char)('0' + id % 10);
-    while ((id /= 10) && d < sizeof(digits));
-    for (size_t k = 0; k < d; k++)
-        out[k] = digits[d - 1 - k];
-    return d;
-}
-
 /* "<id> <id> 1\n" */
 static void map_line(char *out, unsigned id)
 {
     size_t n = 0;
     for (int rep = 0; rep < 2; rep++) {
-        n += put_decimal(out + n, id);
+        n += tc_raw_decimal(out + n, id);
         out[n++] = ' ';
     }
     memcpy(out + n, "1\n", 3);
@@ -49,13 +36,13 @@ int tc_userns_map(uid_t uid, gid_t gid, char *what, size_t len)
     char line[64];
     long rc;
     map_line(line, (unsigned)uid);
-    if ((rc = write_file("/proc/self/uid_map", line)) < 0)
+    if ((rc = tc_raw_write_file("/proc/self/uid_map", line)) < 0)
         return tc_raw_describe(what, len, "write %s", "/proc/self/uid_map", rc);
     /* gid_map may only be written by the unprivileged once setgroups is off. */
-    if ((rc = write_file("/proc/self/setgroups", "deny")) < 0 && rc != -ENOENT)
+    if ((rc = tc_raw_write_file("/proc/self/setgroups", "deny")) < 0 && rc != -ENOENT)
         return tc_raw_describe(what, len, "write %s", "/proc/self/setgroups", rc);
     map_line(line, (unsigned)gid);
-    if ((rc = write_file("/proc/self/gid_map", line)) < 0)
+    if ((rc = tc_raw_write_file("/proc/self/gid_map", line)) < 0)
         return tc_raw_describe(what, len, "write %s", "/proc/self/gid_map", rc);
     return 0;
 }
@@ -65,7 +52,7 @@ static void proc_path(char *out, long pid, const char *file)
 {
     size_t n = 6;
     memcpy(out, "/proc/", n);
-    n += put_decimal(out + n, (unsigned long)pid);
+    n += tc_raw_decimal(out + n, (unsigned long)pid);
     out[n++] = '/';
     memcpy(out + n, file, strlen(file) + 1);
 }
@@ -75,10 +62,10 @@ int tc_userns_map_body(long pid, const struct cage_plan *p, char *what, size_t l
     char path[64];
     long rc;
     proc_path(path, pid, "uid_map");
-    if ((rc = write_file(path, p->nest_uid_map)) < 0)
+    if ((rc = tc_raw_write_file(path, p->nest_uid_map)) < 0)
         return tc_raw_describe(what, len, "write %s", "the body's uid_map", rc);
     proc_path(path, pid, "gid_map");
-    if ((rc = write_file(path, p->nest_gid_map)) < 0)
+    if ((rc = tc_raw_write_file(path, p->nest_gid_map)) < 0)
         return tc_raw_describe(what, len, "write %s", "the body's gid_map", rc);
     return 0;
 }

@@ -104,6 +104,10 @@ static int apply_parsed(tc_cli *c, const tc_optdef *d, const char *val, const ch
     case TC_OPT_MEMORY:
         rc = tc_parse_bytes(val, &c->o.memory_max, err, sizeof err);
         break;
+    case TC_OPT_CLOCK_OFFSET:
+        rc = tc_parse_clock_offset(val, &c->o.monotonic_offset, &c->o.boottime_offset, err,
+                                   sizeof err);
+        break;
     case TC_OPT_TMP_SIZE:
         rc = tc_parse_size(val, c->tmp_size, sizeof c->tmp_size, err, sizeof err);
         c->o.tmp_size = c->tmp_size;
@@ -169,6 +173,8 @@ int tc_cli_options(tc_cli *c, int argc, char **argv, int *first)
         rc = tc_opt_argv(TC_FRONT_CLI, "testcage", argc, argv, first, apply, c);
     c->keep[c->nkeep] = NULL;
     c->o.keep = c->keep;
+    if (!rc && !c->o.namespaces && (c->o.monotonic_offset || c->o.boottime_offset))
+        rc = tc_cli_refuse("--clock-offset needs a time namespace, which --ns none has not%s", "");
     return rc;
 }
 

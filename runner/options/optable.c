@@ -60,9 +60,18 @@ const tc_optdef tc_optdefs[] = {
     {TC_OPT_LEAKS, "leaks", 0, "MODE", BOTH, "TESTCAGE_LEAKS", 0, "warn (default) | fail | ignore",
      NULL},
     {TC_OPT_NS, "ns", 0, "LIST", BOTH, "TESTCAGE_NS", 0,
-     "namespaces: pid,mount,ipc,uts,net,user (default\n"
-     "pid,mount,ipc; +user is added when not privileged);\n"
-     "+name/-name edit the default; none = fork only",
+     "namespaces: pid,mount,ipc,uts,net,user,cgroup,time\n"
+     "(default pid,mount,ipc; +user is added when not\n"
+     "privileged); +name/-name edit the default; none = fork\n"
+     "only; cgroup: /sys/fs/cgroup shows the cage's own cgroup",
+     NULL},
+    {TC_OPT_CLOCK_OFFSET, "clock-offset", 0, "monotonic=S,boottime=S", BOTH,
+     "TESTCAGE_CLOCK_OFFSET", 0,
+     "shift CLOCK_MONOTONIC and CLOCK_BOOTTIME in the cage by\n"
+     "S seconds (s/m/h/d suffixes; negative while the clock\n"
+     "stays >= 0); implies +time. CLOCK_REALTIME is not\n"
+     "namespaced and stays the host's; the timeout keeps the\n"
+     "runner's clock",
      NULL},
     {TC_OPT_NO_PRIVATE_TMP, "no-private-tmp", 0, NULL, BOTH, "TESTCAGE_NO_PRIVATE_TMP", 0,
      "keep the host's /tmp and /dev/shm", NULL},

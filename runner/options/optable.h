@@ -22,6 +22,7 @@ typedef enum tc_opt_id {
     TC_OPT_GRACE,
     TC_OPT_LEAKS,
     TC_OPT_NS,
+    TC_OPT_CLOCK_OFFSET,
     TC_OPT_NO_PRIVATE_TMP,
     TC_OPT_TMP_SIZE,
     TC_OPT_TMP_MODE,

@@ -5,10 +5,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 
 static int bad(char *err, size_t len, const char *what, const char *s)
 {
@@ -93,8 +95,9 @@ static const struct {
     const char *name;
     unsigned bit;
 } ns_names[] = {
-    {"pid", TESTCAGE_NS_PID}, {"mount", TESTCAGE_NS_MOUNT}, {"ipc", TESTCAGE_NS_IPC},
-    {"uts", TESTCAGE_NS_UTS}, {"net", TESTCAGE_NS_NET},     {"user", TESTCAGE_NS_USER},
+    {"pid", TESTCAGE_NS_PID},       {"mount", TESTCAGE_NS_MOUNT}, {"ipc", TESTCAGE_NS_IPC},
+    {"uts", TESTCAGE_NS_UTS},       {"net", TESTCAGE_NS_NET},     {"user", TESTCAGE_NS_USER},
+    {"cgroup", TESTCAGE_NS_CGROUP}, {"time", TESTCAGE_NS_TIME},
 };
 
 static int ns_bit(const char *name, size_t n, unsigned *bit)
@@ -125,9 +128,11 @@ int tc_parse_namespaces(const char *s, unsigned *out, char *err, size_t len)
         size_t n = strcspn(p, ",");
         unsigned bit;
         if (ns_bit(p, n, &bit) < 0) {
-            snprintf(err, len,
-                     "unknown namespace '%.*s' (expected pid, mount, ipc, uts, net, user or none)",
-                     (int)n, p);
+            snprintf(
+                err, len,
+                "unknown namespace '%.*s' (expected pid, mount, ipc, uts, net, user, cgroup, time "
+                "or none)",
+                (int)n, p);
             return -1;
         }
         v = op == '-' ? v & ~bit : v | bit;
@@ -139,6 +144,64 @@ int tc_parse_namespaces(const char *s, unsigned *out, char *err, size_t len)
     if ((v & TESTCAGE_NS_PID) && !(v & TESTCAGE_NS_MOUNT))
         v |= TESTCAGE_NS_MOUNT;
     *out = v;
+    return 0;
+}
+
+/* The kernel keeps a namespaced clock within KTIME_SEC_MAX / 2 seconds. */
+#define CLOCK_LIMIT 4611686018LL
+
+/* "[-]N[s|m|h|d]" seconds into *out; the clock it shifts must stay in
+ * 0 .. CLOCK_LIMIT, as the kernel requires, or the cage could not start. */
+static int offset_seconds(const char *s, size_t n, clockid_t clock, int64_t *out)
+{
+    char num[32], *end;
+    if (n == 0 || n >= sizeof(num) || isspace((unsigned char)*s))
+        return -1;
+    memcpy(num, s, n);
+    num[n] = 0;
+    errno = 0;
+    long long v = strtoll(num, &end, 10);
+    if (end == num || errno || (!isdigit((unsigned char)num[0]) && num[0] != '-'))
+        return -1;
+    long long scale = *end == 'd' ? 86400 : *end == 'h' ? 3600 : *end == 'm' ? 60 : 1;
+    if (*end && (end[1] || !strchr("smhd", *end)))
+        return -1;
+    if (v > CLOCK_LIMIT / scale || v < -CLOCK_LIMIT / scale)
+        return -1;
+    struct timespec now;
+    if (clock_gettime(clock, &now) < 0 || now.tv_sec + v * scale < 0 ||
+        now.tv_sec + v * scale > CLOCK_LIMIT)
+        return -1;
+    *out = v * scale;
+    return 0;
+}
+
+int tc_parse_clock_offset(const char *s, int64_t *mono, int64_t *boot, char *err, size_t len)
+{
+    int64_t v[2] = {0, 0};
+    bool seen[2] = {false, false};
+    static const char *const names[] = {"monotonic=", "boottime="};
+    static const clockid_t clocks[] = {CLOCK_MONOTONIC, CLOCK_BOOTTIME};
+    for (const char *p = s; *p;) {
+        size_t n = strcspn(p, ",");
+        int k = strncmp(p, names[0], 10) == 0 ? 0 : strncmp(p, names[1], 9) == 0 ? 1 : -1;
+        size_t key = k < 0 ? 0 : strlen(names[k]);
+        if (k < 0 || seen[k] || key > n || offset_seconds(p + key, n - key, clocks[k], &v[k]) < 0) {
+            snprintf(err, len,
+                     "invalid clock offset '%.*s' (expected monotonic=S,boottime=S: whole "
+                     "seconds, s/m/h/d allowed, the clock kept at or above 0)",
+                     (int)n, p);
+            return -1;
+        }
+        seen[k] = true;
+        p += n + (p[n] == ',');
+        if (p[-1] == ',' && !*p)
+            return bad(err, len, "clock offset list", s);
+    }
+    if (!seen[0] && !seen[1])
+        return bad(err, len, "clock offset list", s);
+    *mono = v[0];
+    *boot = v[1];
     return 0;
 }
 

@@ -38,6 +38,10 @@ int tc_parse_bytes(const char *s, uint64_t *out, char *err, size_t errlen);
 /* "pid,mount,ipc", "none", "+net" (added to the default), "-ipc": bits. */
 int tc_parse_namespaces(const char *s, unsigned *out, char *err, size_t errlen);
 
+/* --clock-offset "monotonic=S,boottime=S" (either may be left out):
+ * seconds, negative where the clock stays >= 0. */
+int tc_parse_clock_offset(const char *s, int64_t *mono, int64_t *boot, char *err, size_t errlen);
+
 /* "warn" | "fail" | "ignore". */
 int tc_parse_leaks(const char *s, enum testcage_leak_policy *out, char *err, size_t errlen);
 

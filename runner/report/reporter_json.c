@@ -158,6 +158,20 @@ static void leaks(struct json *j, const testcage_result *res)
             res->procs_omitted, res->files_omitted, res->ipcs_omitted);
 }
 
+/* The namespaces the cage really got, by their --ns names. */
+static void namespaces(struct json *j, unsigned ns)
+{
+    static const char *const names[] = {"pid", "mount", "ipc",    "uts",
+                                        "net", "user",  "cgroup", "time"};
+    fputs(",\"namespaces\":[", j->out);
+    for (unsigned k = 0, n = 0; k < sizeof(names) / sizeof(names[0]); k++)
+        if (ns & (1u << k)) {
+            fputs(n++ ? "," : "", j->out);
+            jstr(j, names[k]);
+        }
+    fputc(']', j->out);
+}
+
 static void outcome(struct json *j, const testcage_result *res)
 {
     char sig[32];
@@ -171,6 +185,7 @@ static void outcome(struct json *j, const testcage_result *res)
     kbool(j, "killed", res->killed);
     kbool(j, "interrupted", res->interrupted);
     kbool(j, "isolated", res->isolated);
+    namespaces(j, res->namespaces);
     kbool(j, "leak_failed", res->leak_failed);
     kint(j, "exec_errno", res->exec_errno);
     kbool(j, "report_corrupt", res->report_corrupt);

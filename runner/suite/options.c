@@ -140,6 +140,9 @@ static int apply_parsed(tc_suite_opts *o, const tc_optdef *d, const char *name, 
     case TC_OPT_MEMORY:
         rc = tc_parse_bytes(val, &o->memory_max, err, sizeof err);
         break;
+    case TC_OPT_CLOCK_OFFSET:
+        rc = tc_parse_clock_offset(val, &o->monotonic_offset, &o->boottime_offset, err, sizeof err);
+        break;
     case TC_OPT_NS:
         rc = tc_parse_namespaces(val, &o->namespaces, err, sizeof err);
         o->namespaces_set = true;
@@ -220,6 +223,14 @@ static int check_no_cage(const tc_suite_opts *o)
     return 0;
 }
 
+/* Clock offsets need a time namespace: not with --ns none. */
+static int check_clock(const tc_suite_opts *o)
+{
+    if ((o->monotonic_offset || o->boottime_offset) && o->namespaces_set && !o->namespaces)
+        return bad("--clock-offset", "--ns none", "a time namespace is needed");
+    return 0;
+}
+
 int tc_suite_opts_parse(tc_suite_opts *o, int argc, char **argv)
 {
     *o = (tc_suite_opts){.jobs = 1, .timeout = 60, .grace = 2};
@@ -232,6 +243,8 @@ int tc_suite_opts_parse(tc_suite_opts *o, int argc, char **argv)
         rc = tc_bazel_env(o);
     if (!rc)
         rc = check_no_cage(o);
+    if (!rc)
+        rc = check_clock(o);
     if (!rc && o->jobs == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         o->jobs = n > 0 ? (int)n : 1;

@@ -214,6 +214,8 @@ static void case_opts(const tc_run *run, const tc_suite_case *c, testcage_opts *
     co->name = c->full;
     co->max_procs = o->max_procs;
     co->memory_max = o->memory_max;
+    co->monotonic_offset = o->monotonic_offset;
+    co->boottime_offset = o->boottime_offset;
     co->tmp_size = o->tmp_size[0] ? o->tmp_size : NULL;
     co->keep_on_fail = o->keep_on_fail;
     co->on_timeout = o->on_timeout;

@@ -77,6 +77,7 @@ typedef struct tc_suite_opts {
     /* Passed to every cage as they are (see testcage_opts). */
     unsigned max_procs;
     uint64_t memory_max;
+    int64_t monotonic_offset, boottime_offset; /* --clock-offset seconds */
     char tmp_size[32];
     const char *keep_on_fail, *on_timeout;
     bool no_backtrace, no_private_tmp, require_isolation;

@@ -169,6 +169,9 @@ def build_rows(a, cfg, runner, workdir):
                           [binary(f"bench_cmocka_{n}")], n))
     rows.append(suite_row("testcage.j1", "testcage -j 1", [tc, "-q", "-j", "1"], n, stats=True))
     rows.append(suite_row("testcage.j2", "testcage -j 2", [tc, "-q", "-j", "2"], n, stats=True))
+    # What +cgroup costs a case (its own cgroup namespace and view mounts), next to .j1.
+    rows.append(suite_row("testcage.cgroupns", "testcage -j 1 --ns +cgroup",
+                          [tc, "-q", "-j", "1", "--ns", "+cgroup"], n, stats=True))
     if os.geteuid() == 0:
         d, staged = stage_rootless(tc, workdir)
         rows.append(suite_row(
@@ -219,6 +222,9 @@ def targets(rows):
         v, 1.4, v <= 1.4)
     v = m["testcage.j1"] / m["testcage.j2"]
     add("j2_throughput", "-j 2 throughput >= 1.4x -j 1", v, 1.4, v >= 1.4)
+    v = m["testcage.cgroupns"] / m["testcage.j1"]
+    add("cgroupns_cost", "+cgroup per case <= 1.1x -j 1 (to join the default list)", v, 1.1,
+        v <= 1.1)
     v = m["testcage.forkonly"] / m["check.fork"]
     add("forkonly_vs_check", "fork-only <= 0.8x Check CK_FORK per case", v, 0.8, v <= 0.8)
     v = m["criterion.j1"] / m["testcage.j1"]
@@ -309,6 +315,7 @@ SHORT = {"floor.cage": "floor: cage (clone+mounts)", "floor.fork": "floor: fork+
          "floor.init": "floor: init + body", "floor.vminit": "floor: CLONE_VM init + body",
          "cmocka.inprocess": "cmocka in-process", "testcage.j1": "testcage -j1",
          "testcage.j2": "testcage -j2", "testcage.rootless": "testcage -j1 rootless",
+         "testcage.cgroupns": "testcage -j1 +cgroup",
          "testcage.forkonly": "testcage -j1 --ns none", "testcage.main": "TESTCAGE_TEST -j1",
          "check.fork": "Check CK_FORK=yes", "criterion.j1": "Criterion --jobs 1",
          "cli.bare": "CLI: /bin/true", "cli.testcage": "CLI: testcage -- true",
@@ -331,7 +338,7 @@ def write_plot_data(doc, path):
 
 def expected_ids(cfg, root):
     ids = ["floor.cage", "floor.fork", "floor.init", "floor.vminit", "cmocka.inprocess", "testcage.j1", "testcage.j2",
-           "testcage.forkonly", "testcage.main", "check.fork", "criterion.j1", "cli.bare",
+           "testcage.cgroupns", "testcage.forkonly", "testcage.main", "check.fork", "criterion.j1", "cli.bare",
            "cli.testcage", "cli.unshare", "cli.bwrap", "startup.cmocka", "startup.testcage"]
     ids += [f"scale.{s}" for s in cfg["scaling"]]
     if root:

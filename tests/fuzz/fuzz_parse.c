@@ -49,12 +49,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     unsigned ns = 0xdead;
     if (tc_parse_namespaces(s, &ns, err, sizeof(err)) == 0) {
-        assert((ns & ~0x3fu) == 0);
+        assert((ns & ~0xffu) == 0);
         assert(!(ns & TESTCAGE_NS_PID) || (ns & TESTCAGE_NS_MOUNT));
         assert(ns != 0 || strcmp(s, "none") == 0 || strchr(s, '-'));
     } else {
         check_err(err, sizeof(err));
     }
+
+    int64_t mono = 7, boot = 7;
+    if (tc_parse_clock_offset(s, &mono, &boot, err, sizeof(err)) == 0)
+        assert((mono || boot || strchr(s, '=')) && mono >= -4611686018LL && mono <= 4611686018LL &&
+               boot >= -4611686018LL && boot <= 4611686018LL);
+    else
+        check_err(err, sizeof(err));
+    (void)tc_parse_clock_offset(s, &mono, &boot, tiny, sizeof(tiny));
 
     enum testcage_leak_policy lp;
     if (tc_parse_leaks(s, &lp, err, sizeof(err)) == 0)

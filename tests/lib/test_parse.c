@@ -145,6 +145,44 @@ static void ns_bad(const char *s)
     assert_true(err[0] != 0);
 }
 
+static void offset_bad(const char *s)
+{
+    int64_t mono = 7, boot = 7;
+    err[0] = 0;
+    if (tc_parse_clock_offset(s, &mono, &boot, err, sizeof(err)) != -1)
+        fail_msg("clock offset '%s' accepted as %lld,%lld", s, (long long)mono, (long long)boot);
+    assert_true(mono == 7 && boot == 7);
+    assert_true(err[0] != 0 && !strchr(err, '\n'));
+}
+
+static void test_clock_offset(void **state)
+{
+    (void)state;
+    int64_t mono = 7, boot = 7;
+    assert_int_equal(tc_parse_clock_offset("monotonic=864000", &mono, &boot, err, sizeof(err)), 0);
+    assert_true(mono == 864000 && boot == 0);
+    assert_int_equal(
+        tc_parse_clock_offset("boottime=2h,monotonic=10d", &mono, &boot, err, sizeof(err)), 0);
+    assert_true(mono == 864000 && boot == 7200);
+    assert_int_equal(
+        tc_parse_clock_offset("monotonic=-1,boottime=3m", &mono, &boot, err, sizeof(err)), 0);
+    assert_true(mono == -1 && boot == 180);
+    /* Far beyond what the kernel allows either way (the clock must stay >= 0). */
+    offset_bad("monotonic=-99999999999");
+    offset_bad("monotonic=-200y");
+    offset_bad("monotonic=99999999999d");
+    offset_bad("monotonic=1.5");
+    offset_bad("monotonic=abc");
+    offset_bad("monotonic= 1");
+    offset_bad("realtime=5");
+    offset_bad("monotonic=1,monotonic=2");
+    offset_bad("monotonic=");
+    offset_bad("monotonic=1,");
+    offset_bad("");
+    offset_bad(",");
+    assert_non_null(strstr(err, "clock offset"));
+}
+
 static void test_namespaces(void **state)
 {
     (void)state;
@@ -166,6 +204,9 @@ static void test_namespaces(void **state)
     assert_int_equal(ns_ok("+uts,+net"), TESTCAGE_NS_DEFAULT | U | N);
     assert_int_equal(ns_ok("-ipc,+uts"), P | M | U);
     assert_int_equal(ns_ok("-mount"), P | M | I); /* pid still needs mount */
+    assert_int_equal(ns_ok("+cgroup"), TESTCAGE_NS_DEFAULT | TESTCAGE_NS_CGROUP);
+    assert_int_equal(ns_ok("+time,-ipc"), P | M | TESTCAGE_NS_TIME);
+    assert_int_equal(ns_ok("cgroup,time"), TESTCAGE_NS_CGROUP | TESTCAGE_NS_TIME);
     ns_bad("");
     ns_bad("bogus");
     ns_bad("pid,bogus");
@@ -294,10 +335,15 @@ static void test_exit_status(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_duration),    cmocka_unit_test(test_size),
-        cmocka_unit_test(test_bytes),       cmocka_unit_test(test_namespaces),
-        cmocka_unit_test(test_leaks),       cmocka_unit_test(test_shard),
-        cmocka_unit_test(test_count),       cmocka_unit_test(test_tiny_error_buffer),
+        cmocka_unit_test(test_duration),
+        cmocka_unit_test(test_size),
+        cmocka_unit_test(test_bytes),
+        cmocka_unit_test(test_namespaces),
+        cmocka_unit_test(test_clock_offset),
+        cmocka_unit_test(test_leaks),
+        cmocka_unit_test(test_shard),
+        cmocka_unit_test(test_count),
+        cmocka_unit_test(test_tiny_error_buffer),
         cmocka_unit_test(test_exit_status),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,6 +26,7 @@ static const struct {
     {"grace", "250ms", NULL},
     {"leaks", "fail", NULL},
     {"ns", "pid,mount,net", NULL},
+    {"clock-offset", "monotonic=10d,boottime=-1", NULL},
     {"tmp-size", "64m", NULL},
     {"tmp-mode", "0700", NULL},
     {"tmp-options", "size=1m", NULL},
@@ -62,14 +63,15 @@ static void describe_cli(const tc_cli *c, char *buf, size_t len)
     int n = snprintf(buf, len,
                      "ns=%u tmp=%d size=%s mode=%s topt=%s proc=%d t=%g g=%g leaks=%d caps=%d "
                      "req=%d ot=%s bt=%d kof=%s mp=%u mem=%llu v=%d json=%s junit=%s wrap=%s "
-                     "vg=%d keep=",
+                     "vg=%d clk=%lld/%lld keep=",
                      o->namespaces, o->private_tmp, o->tmp_size ? o->tmp_size : "-",
                      o->tmp_mode ? o->tmp_mode : "-", o->tmp_options ? o->tmp_options : "-",
                      o->fresh_proc, o->timeout, o->grace, (int)o->leaks, o->keep_caps,
                      o->require_isolation, o->on_timeout ? o->on_timeout : "-",
                      o->timeout_backtrace, o->keep_on_fail ? o->keep_on_fail : "-", o->max_procs,
                      (unsigned long long)o->memory_max, c->verbosity, c->json ? c->json : "-",
-                     c->junit ? c->junit : "-", c->wrap ? c->wrap : "-", c->valgrind);
+                     c->junit ? c->junit : "-", c->wrap ? c->wrap : "-", c->valgrind,
+                     (long long)o->monotonic_offset, (long long)o->boottime_offset);
     for (size_t i = 0; i < c->nkeep && n > 0 && (size_t)n < len; i++)
         n += snprintf(buf + n, len - (size_t)n, "%s,", c->keep[i]);
 }
@@ -80,7 +82,7 @@ static void describe_suite(const tc_suite_opts *o, char *buf, size_t len)
         buf, len,
         "list=%d tap=%d exec=%d vg=%d v=%d j=%d t=%g g=%g ns=%u/%d leaks=%d run=%s shard=%u/%u "
         "junit=%s json=%s wrap=%s mp=%u mem=%llu size=%s kof=%s ot=%s bt=%d tmp=%d req=%d "
-        "ff=%d sh=%d seed=%u/%d dur=%d color=%d rounds=%u/%d nocage=%d tapx=%d f=",
+        "ff=%d sh=%d seed=%u/%d dur=%d color=%d rounds=%u/%d nocage=%d tapx=%d clk=%lld/%lld f=",
         o->list, o->tap, o->exec, o->valgrind, o->verbosity, o->jobs, o->timeout, o->grace,
         o->namespaces, o->namespaces_set, (int)o->leaks, o->run ? o->run : "-", o->shard_index,
         o->shard_total, o->junit[0] ? o->junit[0] : "-", o->json ? o->json : "-",
@@ -88,7 +90,7 @@ static void describe_suite(const tc_suite_opts *o, char *buf, size_t len)
         o->keep_on_fail ? o->keep_on_fail : "-", o->on_timeout ? o->on_timeout : "-",
         o->no_backtrace, o->no_private_tmp, o->require_isolation, o->fail_fast, o->shuffle, o->seed,
         o->seed_set, o->durations, (int)o->color, o->rounds, o->until_fail, o->no_cage,
-        o->tap_exit_stream);
+        o->tap_exit_stream, (long long)o->monotonic_offset, (long long)o->boottime_offset);
     for (size_t i = 0; i < o->nfilters && n > 0 && (size_t)n < len; i++)
         n += snprintf(buf + n, len - (size_t)n, "%s,", o->filters[i]);
 }

@@ -24,7 +24,8 @@ def strict_load(path):
 
 
 CASE_KEYS = {"name", "suite", "status", "exit_code", "signal", "signal_name", "duration",
-             "timed_out", "killed", "interrupted", "isolated", "leak_failed", "exec_errno",
+             "timed_out", "killed", "interrupted", "isolated", "namespaces", "leak_failed",
+             "exec_errno",
              "report_corrupt", "init_pid", "message", "failures", "skip_reason", "leaks",
              "output", "output_dropped", "debug_output", "kept_dir"}
 
@@ -37,6 +38,7 @@ assert [c["status"] for c in cases] == ["pass", "fail", "skip", "timeout", "cras
                                         "setup-error", "pass", "fail", "fail"], cases
 for c in cases:
     assert set(c) == CASE_KEYS, sorted(set(c) ^ CASE_KEYS)
+assert cases[0]["namespaces"] == ["pid", "mount", "ipc", "cgroup"], cases[0]["namespaces"]
 s = sample["summary"]
 assert s["total"] == len(cases) == 9 and s["passed"] == 2 and s["failed"] == 3, s
 assert cases[1]["failures"][0] == {"file": "math.c", "line": 12, "message": "expected 1 == 2"}

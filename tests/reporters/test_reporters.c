@@ -65,8 +65,11 @@ static void build_results(void)
 
     memset(results, 0, sizeof results);
     for (int i = 0; i < NCASES; i++)
-        r[i] = (testcage_result){
-            .exit_code = 0, .duration = 0.012, .isolated = true, .init_pid = 1000 + i};
+        r[i] = (testcage_result){.exit_code = 0,
+                                 .duration = 0.012,
+                                 .isolated = true,
+                                 .init_pid = 1000 + i,
+                                 .namespaces = TESTCAGE_NS_DEFAULT | TESTCAGE_NS_CGROUP};
     r[PASS].output = "pass-output-marker\n", r[PASS].output_len = 19;
     r[FAIL].status = TESTCAGE_FAIL, r[FAIL].exit_code = 1;
     r[FAIL].failures = fail_recs, r[FAIL].nfailures = 2;

@@ -52,6 +52,13 @@ enum testcage_ns {
     TESTCAGE_NS_UTS = 1u << 3,
     TESTCAGE_NS_NET = 1u << 4,  /* loopback is brought up */
     TESTCAGE_NS_USER = 1u << 5, /* maps the caller's own uid/gid */
+    /* The body's own cgroup namespace, rooted at its cgroup (the cage's
+     * with max_procs/memory_max, else the caller's); with a mount
+     * namespace its view is mounted on /sys/fs/cgroup. */
+    TESTCAGE_NS_CGROUP = 1u << 6,
+    /* A time namespace: the body sees CLOCK_MONOTONIC and CLOCK_BOOTTIME
+     * shifted by monotonic_offset and boottime_offset (Linux 5.6). */
+    TESTCAGE_NS_TIME = 1u << 7,
 };
 #define TESTCAGE_NS_DEFAULT (TESTCAGE_NS_PID | TESTCAGE_NS_MOUNT | TESTCAGE_NS_IPC)
 
@@ -103,6 +110,11 @@ typedef struct testcage_opts {
      * on the body (RLIMIT_NPROC, RLIMIT_AS). result->limits_via says which. */
     unsigned max_procs;
     uint64_t memory_max; /* bytes */
+    /* Seconds added to CLOCK_MONOTONIC and CLOCK_BOOTTIME in the body
+     * (negative where the clock stays >= 0). Either non-zero adds
+     * TESTCAGE_NS_TIME to a cage with namespaces. CLOCK_REALTIME is not
+     * namespaced; the timeout runs on the caller's own clock. */
+    int64_t monotonic_offset, boottime_offset;
 } testcage_opts;
 
 /* Fills *opts with the defaults documented above. */
@@ -176,6 +188,8 @@ typedef struct testcage_result {
     char *output; /* captured stdout+stderr (capture_output), NUL-terminated */
     size_t output_len;
     size_t output_dropped; /* bytes left out of the middle */
+
+    unsigned namespaces; /* TESTCAGE_NS_* the cage really got (0: fork only) */
 } testcage_result;
 
 /* Total number of leaked objects, omitted ones included. */
@@ -228,6 +242,9 @@ TESTCAGE_API void testcage_cage_finish(testcage_cage *cage, testcage_result *out
  * net, user. Applies only to children: the PID namespace (and a fresh
  * /proc, which that first child may mount itself). When that first child
  * exits the PID namespace is over and later fork()s fail with ENOMEM.
+ * TESTCAGE_NS_CGROUP applies to the caller (its cgroup becomes its root;
+ * the view is mounted on /sys/fs/cgroup); TESTCAGE_NS_TIME (implied by
+ * the clock offsets) only to children, like the PID namespace.
  * No timeout, leak report or capability drop: those need a runner.
  * Returns 0 or -1 with errno. */
 TESTCAGE_API int testcage_enter(const testcage_opts *opts);

@@ -30,7 +30,7 @@ static void usage(void)
           "       litter NAME, ipc KEY, segv, abort, exit CODE, flood MIB, garbage CODE,\n"
           "       zombies N, ids, bind PORT, echo VAR, excl PATH, umount, usecage DIR, "
           "heap-overflow,\n"
-          "       sleep SECONDS\n",
+          "       sleep SECONDS, clocks\n",
           stderr);
     exit(2);
 }
@@ -448,6 +448,18 @@ int main(int argc, char **argv)
         p[i] = 'x';
         printf("wrote past a 16-byte block\n");
         free((void *)p);
+        return 0;
+    }
+    if (!strcmp(mode, "clocks")) {
+        /* Whole seconds of the clocks a time namespace does and does not shift. */
+        const clockid_t ids[] = {CLOCK_MONOTONIC, CLOCK_BOOTTIME, CLOCK_REALTIME};
+        const char *names[] = {"monotonic", "boottime", "realtime"};
+        for (int k = 0; k < 3; k++) {
+            struct timespec ts;
+            if (clock_gettime(ids[k], &ts) < 0)
+                return 3;
+            printf("%s %lld\n", names[k], (long long)ts.tv_sec);
+        }
         return 0;
     }
     if (!strcmp(mode, "sleep")) {
