@@ -33,8 +33,9 @@ done
 src=$(dirname "$0")
 export PKG_CONFIG_PATH=$libdir/pkgconfig
 bin=$prefix/clash_static
-# shellcheck disable=SC2046 # pkg-config prints several words on purpose
-cc -I"$src" $(pkg-config --cflags testcage-main) "$src/clash_plain.c" -o "$bin" \
+# pkg-config and STATIC_CFLAGS (the build's sanitizer flags) are several words:
+# shellcheck disable=SC2046,SC2086
+cc ${STATIC_CFLAGS:-} -I"$src" $(pkg-config --cflags testcage-main) "$src/clash_plain.c" -o "$bin" \
     -L"$(pkg-config --variable=libdir testcage)" -l:libtestcage_main.a -l:libtestcage.a \
     $(pkg-config --static --libs libcap) || fail "the README's static link recipe does not link"
 if [ -x "$bin" ]; then
