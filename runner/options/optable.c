@@ -89,7 +89,7 @@ const tc_optdef tc_optdefs[] = {
     {TC_OPT_NO_PROC, "no-proc", 0, NULL, CLI, "TESTCAGE_NO_PROC", 0,
      "keep the host's /proc (the PID namespace stays private)", NULL},
     {TC_OPT_KEEP_CAPS, "keep-caps", 0, NULL, CLI, "TESTCAGE_KEEP_CAPS", 0,
-     "as root, let PROGRAM keep CAP_SYS_ADMIN and friends", NULL},
+     "as root, run PROGRAM as the host's full root (no nested\nuser namespace; it can undo its cage)", NULL},
     {TC_OPT_ON_TIMEOUT, "on-timeout", 0, "CMD", BOTH, "TESTCAGE_ON_TIMEOUT", 0,
      "at the timeout, before SIGTERM, run CMD inside the cage;\n"
      "%p is PROGRAM's pid there (default: a gdb backtrace of\n"
