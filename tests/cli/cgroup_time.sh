@@ -8,14 +8,12 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 tc_setup cgroup_time "$@"
 
-dir=$(mktemp -d /tmp/tcbin.XXXXXX)
-TC_CLEANUP+=("$dir")
-copy_for_nobody "$dir"
-cd "$dir"
+copy_for_nobody
+cd "$NOBODY_DIR"
 
 # What a caged program sees of cgroups, one fact a line (its writes are attempts to join
 # the host's marker cgroups by any path).
-cat >"$dir/cg.sh" <<'EOF'
+cat >"$NOBODY_DIR/cg.sh" <<'EOF'
 #!/bin/sh
 mark=$1
 awk -F: '$3 != "/" {bad = 1} END {exit bad}' /proc/self/cgroup && echo "all-root"
@@ -33,7 +31,7 @@ if [ "${2:-}" = undo ]; then
 fi
 exit 0
 EOF
-chmod 755 "$dir/cg.sh"
+chmod 755 "$NOBODY_DIR/cg.sh"
 
 host_lines=$(wc -l </proc/self/cgroup)
 host_v2=$(grep -c '^0::' /proc/self/cgroup || true)
@@ -68,7 +66,7 @@ expect_cgroup_view() {
 
 # Root, with the cage's own pids and memory cgroups as its root.
 cage --timeout 10 --ns +cgroup --max-procs 50 --memory 256m --json "$WORK/cg.json" \
-    -- "$dir/cg.sh" "$MARK" undo
+    -- "$NOBODY_DIR/cg.sh" "$MARK" undo
 expect_cgroup_view root
 expect_out_fixed "pids.max 50" "root: --max-procs is the limit of the cgroup seen as root"
 expect_no_out_regex "^found .*/pids/$MARK" "root: the host's pids cgroups are visible"
@@ -78,7 +76,7 @@ expect_no_out_regex "^found .*/pids/$MARK" "root: the host's pids cgroups are vi
     note_fail "JSON namespaces of a +cgroup cage: $(json_case "$WORK/cg.json" namespaces)"
 
 # Without +cgroup the program sees the host's tree: the marker shows, the JSON says so.
-cage --timeout 10 --json "$WORK/plain.json" -- "$dir/cg.sh" "$MARK"
+cage --timeout 10 --json "$WORK/plain.json" -- "$NOBODY_DIR/cg.sh" "$MARK"
 expect_out_regex "^found .*/pids/$MARK" "without +cgroup the host's tree is the program's view"
 [[ $(json_case "$WORK/plain.json" namespaces) == '["pid", "mount", "ipc"]' ]] ||
     note_fail "JSON namespaces by default: $(json_case "$WORK/plain.json" namespaces)"
@@ -88,13 +86,13 @@ nobody() {
 }
 
 # Rootless: the cage's root is the runner's cgroup (no cgroup limits without root).
-mkdir -m 777 "$dir/out"
-nobody --timeout 10 --ns +cgroup --json "$dir/out/nobody.json" -- "$dir/cg.sh" "$MARK" undo
+mkdir -m 777 "$NOBODY_DIR/out"
+nobody --timeout 10 --ns +cgroup --json "$NOBODY_DIR/out/nobody.json" -- "$NOBODY_DIR/cg.sh" "$MARK" undo
 expect_cgroup_view nobody
 [[ $own_memory == / ]] || expect_no_out_regex "^found .*/memory/$MARK" \
     "nobody: the host's memory cgroups are visible"
-[[ $(json_case "$dir/out/nobody.json" namespaces) == '["pid", "mount", "ipc", "user", "cgroup"]' ]] ||
-    note_fail "JSON namespaces as nobody: $(json_case "$dir/out/nobody.json" namespaces)"
+[[ $(json_case "$NOBODY_DIR/out/nobody.json" namespaces) == '["pid", "mount", "ipc", "user", "cgroup"]' ]] ||
+    note_fail "JSON namespaces as nobody: $(json_case "$NOBODY_DIR/out/nobody.json" namespaces)"
 drop_markers
 
 # Time: both clocks at least the offset ahead of the host's, CLOCK_REALTIME the host's.

@@ -12,11 +12,9 @@ tc_setup fallback "$@"
     exit 1
 }
 
-dir=$(mktemp -d /tmp/tcbin.XXXXXX)
-TC_CLEANUP+=("$dir")
-copy_for_nobody "$dir"
-mkdir -m 777 "$dir/w"
-cd "$dir/w"
+copy_for_nobody
+mkdir -m 777 "$NOBODY_DIR/w"
+cd "$NOBODY_DIR/w"
 
 # First make sure the simulation holds: clone() with any namespace flag fails.
 run_cmd "$NONSN" --check
@@ -30,9 +28,9 @@ caged() {
 caged "$TCN" --timeout 5 -- "$HOSTILEN" exit 3 "$MARK"
 expect_rc 3 "fallback: status passes through"
 
-caged env TESTCAGE_REQUIRE_ISOLATION=1 "$TCN" --timeout 5 -- /bin/sh -c "touch $dir/w/ran"
+caged env TESTCAGE_REQUIRE_ISOLATION=1 "$TCN" --timeout 5 -- /bin/sh -c "touch $NOBODY_DIR/w/ran"
 expect_rc 125 "TESTCAGE_REQUIRE_ISOLATION=1 without namespaces"
-[[ ! -e $dir/w/ran ]] || note_fail "TESTCAGE_REQUIRE_ISOLATION=1: the program ran"
+[[ ! -e $NOBODY_DIR/w/ran ]] || note_fail "TESTCAGE_REQUIRE_ISOLATION=1: the program ran"
 
 # Fork-only still kills what the program leaves, setsid daemons included.
 caged "$TCN" --timeout 5 -- "$HOSTILEN" daemon "$MARK"

@@ -92,12 +92,15 @@ tc_finish() {
     exit 0
 }
 
-# copy_for_nobody DIR: copies the CLI (with libtestcage), hostile and nons into DIR, mode 755,
-# for runs as uid 65534 (the build tree may not be reachable). Sets TCN, HOSTILEN, NONSN, and
-# NOBODY_ENV (env assignments that find the copied library).
+# copy_for_nobody: copies the CLI (with libtestcage), hostile and nons into a new directory
+# NOBODY_DIR (mode 755, removed at the end), for runs as uid 65534 (the build tree may not be
+# reachable). Sets TCN, HOSTILEN, NONSN, and NOBODY_ENV (env assignments that find the copied
+# library).
 copy_for_nobody() {
-    local dir=$1 lib
-    mkdir -p "$dir"
+    local dir lib
+    dir=$(mktemp -d /tmp/tcbin.XXXXXX)
+    TC_CLEANUP+=("$dir")
+    NOBODY_DIR=$dir
     chmod 755 "$dir"
     cp "$TC" "$dir/testcage"
     cp "$HOSTILE" "$dir/hostile"

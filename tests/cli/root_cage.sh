@@ -58,13 +58,11 @@ cage --timeout 5 --keep-caps --leaks ignore -- "$HOSTILE" umount "$MARK"
 expect_out_fixed "umount /tmp succeeded" "--keep-caps gives full root (it can undo its cage)"
 
 # uid 65534: the same in a user namespace nested in the rootless cage.
-dir=$(mktemp -d /tmp/tcbin.XXXXXX)
-TC_CLEANUP+=("$dir")
-copy_for_nobody "$dir"
+copy_for_nobody
 nodir=$(mktemp -d /var/tmp/tcnobody.XXXXXX)
 TC_CLEANUP+=("$nodir")
 chown 65534:65534 "$nodir"
-cd "$dir"
+cd "$NOBODY_DIR"
 run_cmd "${AS_NOBODY[@]}" env "${NOBODY_ENV[@]}" "$TCN" --timeout 5 --ns +uts -- "$HOSTILEN" usecage "$nodir"
 expect_rc 0 "usecage as uid 65534"
 expect_out_fixed "mounted $nodir" "uid 65534 mounts a tmpfs in its cage"

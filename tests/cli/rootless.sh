@@ -6,10 +6,8 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 tc_setup rootless "$@"
 
-dir=$(mktemp -d /tmp/tcbin.XXXXXX)
-TC_CLEANUP+=("$dir")
-copy_for_nobody "$dir"
-cd "$dir"
+copy_for_nobody
+cd "$NOBODY_DIR"
 if ! "${AS_NOBODY[@]}" unshare --user --map-user=65534 true 2>"$ERR"; then
     note_fail "this host does not let uid 65534 create a user namespace: $(cat "$ERR")"
     exit 1
