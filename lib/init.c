@@ -39,8 +39,9 @@ struct init {
     unsigned long sigs; /* kernel sigset of the signals the init takes */
     pid_t runner, self, body;
     pid_t helpers[MAX_HELPERS];
-    bool failed;      /* the body's status alone says it failed */
-    bool body_nested; /* the body is in a user namespace nested in the cage */
+    bool failed;                /* the body's status alone says it failed */
+    bool body_nested;           /* the body is in a user namespace nested in the cage */
+    struct tc_leftovers marked; /* the cage's tmpfs before the body ran */
 };
 
 static _Noreturn void die(int code)
@@ -339,68 +340,6 @@ static int wait_body(struct init *in)
     }
 }
 
-/* Does the directory hold anything of its own filesystem? Kept paths are
- * bind mounts of the host's and do not count. */
-static bool dir_has_files(const char *path)
-{
-    long fd = tc_sys(SYS_openat, AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    struct stat dir = {0}, st = {0};
-    if (fd < 0)
-        return false;
-    bool found = tc_sys(SYS_newfstatat, fd, "", &dir, AT_EMPTY_PATH) < 0;
-    char buf[2048] __attribute__((aligned(8))) = {0};
-    long n;
-    while (!found && (n = tc_sys(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
-        for (long off = 0; off < n && !found;) {
-            const struct tc_dirent64 *e = (const void *)(buf + off);
-            off += e->d_reclen;
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            found = tc_sys(SYS_newfstatat, fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-                    st.st_dev == dir.st_dev;
-        }
-    }
-    tc_sys(SYS_close, fd);
-    return found;
-}
-
-/* Does a /proc/sysvipc table list anything below its header line? */
-static bool ipc_objects(void)
-{
-    const char *const files[] = {"/proc/sysvipc/shm", "/proc/sysvipc/sem", "/proc/sysvipc/msg"};
-    for (size_t k = 0; k < 3; k++) {
-        long fd = tc_sys(SYS_openat, AT_FDCWD, files[k], O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            continue;
-        char buf[1024];
-        long n = tc_sys(SYS_read, fd, buf, sizeof(buf));
-        tc_sys(SYS_close, fd);
-        const char *nl = n > 0 ? memchr(buf, '\n', (size_t)n) : NULL;
-        if (nl && nl + 1 < buf + n)
-            return true;
-    }
-    return false;
-}
-
-/* The cheap look after the body: is anything left that needs the helper
- * (to be listed, killed or removed)? Usually nothing is. */
-static bool something_left(const struct init *in)
-{
-    const struct cage_plan *p = in->p;
-    bool listing = p->leaks != TESTCAGE_LEAKS_IGNORE;
-    siginfo_t si = {0};
-    /* Survivors are children of the init (orphans) or descend from one. */
-    if ((listing || !p->pidns) &&
-        tc_sys(SYS_waitid, P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT, NULL) == 0)
-        return true;
-    if (p->fork_only)
-        return dir_has_files(p->tmpdir); /* also to be removed, listed or not */
-    if (listing && (p->ns & TESTCAGE_NS_MOUNT) && p->private_tmp &&
-        (dir_has_files("/tmp") || dir_has_files("/dev/shm")))
-        return true;
-    return listing && (p->ns & TESTCAGE_NS_IPC) && ipc_objects();
-}
-
 /* Fork only: the init removes the (now empty) private TMPDIR itself, so
  * that a runner killed before it reaps us leaves nothing behind. */
 static void remove_tmpdir(const struct cage_plan *p)
@@ -418,7 +357,7 @@ static void report_end(struct init *in, int status)
     while (tc_sys(SYS_wait4, -1, NULL, WNOHANG, NULL) > 0)
         ; /* orphans that just died are not leaks */
     in->failed = !WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 77);
-    bool left = something_left(in);
+    bool left = tc_leftovers_found(p, &in->marked);
     bool keep = in->failed && p->keep_fd >= 0 && (p->ns & TESTCAGE_NS_MOUNT) && p->private_tmp;
     if (left || keep) {
         start_helper(in, JOB_REPORT);
@@ -469,6 +408,7 @@ _Noreturn void tc_cage_init(const struct cage_plan *p)
     }
     if (setup_world(p) < 0 || (in.body_nested && map_body(&in) < 0))
         die(TC_INIT_SETUP_FAILED);
+    tc_leftovers_mark(p, &in.marked);
     char word = in.body_nested ? TC_GO_NESTED : TC_GO;
     tc_sys(SYS_write, go[1], &word, 1);
     tc_sys(SYS_close, go[1]);

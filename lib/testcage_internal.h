@@ -115,6 +115,15 @@ void tc_limits_release(struct tc_limits *lim);
  * dirfd (a host directory opened before the clone). Returns 0 or -1. */
 int tc_keep_files(int dirfd, const char *name);
 
+/* The init's cheap look after the body (leftovers.c): marks what the
+ * cage's tmpfs hold once its world is made, then tells whether anything is
+ * left (a process, a file, an IPC object) that needs the report helper. */
+struct tc_leftovers {
+    long tmp_inodes, shm_inodes; /* inodes in use at the mark; -1: walk instead */
+};
+void tc_leftovers_mark(const struct cage_plan *plan, struct tc_leftovers *l);
+bool tc_leftovers_found(const struct cage_plan *plan, const struct tc_leftovers *l);
+
 /* The init's answer to SIGUSR1: runs plan->debug_cmd and sends its output. */
 void tc_debug_run(const struct cage_plan *plan, pid_t body);
 

@@ -20,8 +20,10 @@
 #include <time.h>
 #include <sys/ioctl.h>
 #include <sys/ipc.h>
+#include <sys/msg.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -260,6 +262,29 @@ static int body_shm(void *arg)
 {
     (void)arg;
     return shmget(SHM_KEY, 4096, IPC_CREAT | 0600) >= 0 ? 0 : 1;
+}
+
+/* One SysV object of the kind arg names, alone: each kind is looked for. */
+static int body_one_ipc(void *arg)
+{
+    int kind = *(const int *)arg;
+    if (kind == TESTCAGE_IPC_SEM)
+        return semget(SHM_KEY + 1, 1, IPC_CREAT | 0600) >= 0 ? 0 : 1;
+    if (kind == TESTCAGE_IPC_MSG)
+        return msgget(SHM_KEY + 2, IPC_CREAT | 0600) >= 0 ? 0 : 1;
+    return body_shm(NULL);
+}
+
+/* An empty directory in /tmp is left; a file made and removed is not. */
+static int body_dir_and_removed_file(void *arg)
+{
+    (void)arg;
+    char path[128];
+    snprintf(path, sizeof(path), "/tmp/%s.d", tmpname);
+    if (mkdir(path, 0700) < 0 || write_file("/tmp", 3) != 0)
+        return 1;
+    snprintf(path, sizeof(path), "/tmp/%s", tmpname);
+    return unlink(path) == 0 ? 0 : 1;
 }
 
 static int body_sleep(void *arg)
@@ -656,6 +681,38 @@ static void test_sysv_shm_listed(void **state)
     /* It lived in the cage's IPC namespace, not the host's. */
     assert_int_equal(shmget(SHM_KEY, 0, 0), -1);
     assert_int_equal(errno, ENOENT);
+    testcage_result_free(&r);
+}
+
+static void test_each_ipc_kind_listed(void **state)
+{
+    (void)state;
+    const int kinds[] = {TESTCAGE_IPC_SHM, TESTCAGE_IPC_SEM, TESTCAGE_IPC_MSG};
+    for (size_t k = 0; k < 3; k++) {
+        testcage_opts o;
+        testcage_result r;
+        opts_for(&o, body_one_ipc, (void *)&kinds[k]);
+        run(&o, &r);
+        assert_status(&r, TESTCAGE_PASS);
+        assert_int_equal(r.nipcs, 1);
+        assert_int_equal(r.ipcs[0].kind, kinds[k]);
+        testcage_result_free(&r);
+    }
+}
+
+static void test_dir_listed_removed_file_not(void **state)
+{
+    (void)state;
+    testcage_opts o;
+    testcage_result r;
+    opts_for(&o, body_dir_and_removed_file, NULL);
+    run(&o, &r);
+    assert_status(&r, TESTCAGE_PASS);
+    char want[128];
+    snprintf(want, sizeof(want), "/tmp/%s.d", tmpname);
+    assert_int_equal(r.nfiles, 1);
+    assert_string_equal(r.files[0].path, want);
+    assert_true(r.files[0].is_dir);
     testcage_result_free(&r);
 }
 
@@ -1105,6 +1162,8 @@ int main(void)
         cmocka_unit_test(test_dev_shm_file_listed_not_on_host),
         cmocka_unit_test(test_leaked_child_listed_and_killed),
         cmocka_unit_test(test_sysv_shm_listed),
+        cmocka_unit_test(test_each_ipc_kind_listed),
+        cmocka_unit_test(test_dir_listed_removed_file_not),
         cmocka_unit_test(test_timeout_term),
         cmocka_unit_test(test_timeout_kill),
         cmocka_unit_test(test_capture_output),
