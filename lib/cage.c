@@ -49,6 +49,60 @@ struct testcage_cage {
 
 static int runner_pidfd = -1; /* inherited by every init: readable once we die */
 
+/* The epoll fd and timer fd of the last cage that ended cleanly, the timer
+ * still registered and disarmed: the next cage takes them instead of
+ * making and closing two fds. One pair suffices: cages end and start in
+ * turn, at any -j. */
+static struct {
+    int epfd, timer;
+    pid_t owner; /* a copy of us (a body) never holds them: tracked fds */
+} spare = {-1, -1, 0};
+
+/* The runner leaves no fd of ours open at exit. */
+__attribute__((destructor)) static void events_drop(void)
+{
+    if (spare.epfd >= 0 && spare.owner == getpid()) {
+        tc_fds_close(&spare.epfd);
+        tc_fds_close(&spare.timer);
+    }
+}
+
+static void events_take(struct testcage_cage *c)
+{
+    if (spare.epfd >= 0 && spare.owner == getpid()) {
+        c->epfd = spare.epfd;
+        c->fd[SRC_TIMER] = spare.timer;
+        spare.epfd = spare.timer = -1;
+        return;
+    }
+    c->epfd = tc_fds_track(epoll_create1(EPOLL_CLOEXEC));
+    /* Made first: with it a cage whose setup fails later (no fds left)
+     * can still wake its caller's poll loop. */
+    c->fd[SRC_TIMER] = tc_fds_track(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+    struct epoll_event ev = {.events = EPOLLIN, .data.u32 = SRC_TIMER};
+    if (c->epfd >= 0 && c->fd[SRC_TIMER] >= 0 &&
+        epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->fd[SRC_TIMER], &ev) < 0)
+        tc_fds_close(&c->fd[SRC_TIMER]);
+}
+
+/* Kept only when nothing but the timer is left in the epoll set (every
+ * other source was removed from it) and the timer disarms: a spare must
+ * never wake the next cage with an event of this one. */
+static void events_give(struct testcage_cage *c)
+{
+    bool clean =
+        (spare.epfd < 0 || spare.owner != getpid()) && c->epfd >= 0 && c->fd[SRC_TIMER] >= 0;
+    for (int k = 0; k < SRC_COUNT; k++)
+        clean = clean && (k == SRC_TIMER || c->fd[k] < 0);
+    struct itimerspec off = {0};
+    if (clean && timerfd_settime(c->fd[SRC_TIMER], 0, &off, NULL) == 0) {
+        spare.epfd = c->epfd;
+        spare.timer = c->fd[SRC_TIMER];
+        spare.owner = getpid();
+        c->epfd = c->fd[SRC_TIMER] = -1;
+    }
+}
+
 void testcage_opts_init(testcage_opts *o)
 {
     memset(o, 0, sizeof(*o));
@@ -270,7 +324,10 @@ static void on_init_exit(struct testcage_cage *c, bool block)
     if (retry_fork_only(c))
         return;
     for (int k = 0; k < SRC_COUNT; k++)
-        unwatch(c, (enum source)k);
+        if (k != SRC_TIMER) /* disarmed at the finish, and kept if it can be */
+            unwatch(c, (enum source)k);
+    struct itimerspec off = {0};
+    timerfd_settime(c->fd[SRC_TIMER], 0, &off, NULL);
     c->v.case_ended = tc_case_end_seen(c->end_slot, c->end_token);
     tc_verdict_classify(&c->v, code);
     if (c->v.res.signal == SIGKILL && !c->v.res.killed && tc_limits_oom_killed(&c->lim))
@@ -388,12 +445,7 @@ static struct testcage_cage *cage_new(const testcage_opts *o)
     for (int k = 0; k < SRC_COUNT; k++)
         c->fd[k] = -1;
     c->clone.park_fd = -1;
-    c->epfd = tc_fds_track(epoll_create1(EPOLL_CLOEXEC));
-    /* Made first: with it a cage whose setup fails later (no fds left)
-     * can still wake its caller's poll loop. */
-    c->fd[SRC_TIMER] = tc_fds_track(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
-    if (c->epfd >= 0 && c->fd[SRC_TIMER] >= 0)
-        watch(c, SRC_TIMER);
+    events_take(c);
     /* malloc, not calloc: zeroing 64 KiB here would cost every cage the
      * copy of those pages after the clone. */
     c->result_rd = malloc(sizeof(*c->result_rd));
@@ -599,6 +651,7 @@ void testcage_cage_finish(testcage_cage *c, testcage_result *out)
     }
     if (c->cap.head)
         tc_capture_finish(&c->cap, &c->v.res);
+    events_give(c);
     for (int k = 0; k < SRC_COUNT; k++)
         tc_fds_close(&c->fd[k]);
     tc_fds_close(&c->epfd);

@@ -16,11 +16,18 @@
 #define PREFIX "testcage."
 
 /* Our PID namespace: a pid means something only inside it (a /tmp may be
- * shared with other containers). */
+ * shared with other containers). A process never changes its own, so it is
+ * asked once per process (a lookup in /proc costs more than the mkdir). */
 static unsigned long pidns_id(void)
 {
+    static pid_t asked_by;
+    static unsigned long id;
     struct stat st;
-    return stat("/proc/self/ns/pid", &st) == 0 ? (unsigned long)st.st_ino : 0;
+    if (asked_by != getpid()) {
+        id = stat("/proc/self/ns/pid", &st) == 0 ? (unsigned long)st.st_ino : 0;
+        asked_by = getpid();
+    }
+    return id;
 }
 
 /* testcage.<pid>.<pidns>.XXXXXX of a process of ours that is gone: removed.
@@ -78,11 +85,12 @@ int tc_tmpdir_make(char *out, size_t len)
 {
     const char *env = getenv("TMPDIR");
     char cwd[PATH_MAX];
-    const char *bases[] = {env && env[0] == '/' ? env : "/tmp", "/var/tmp",
-                           getcwd(cwd, sizeof(cwd)) ? cwd : NULL};
+    const char *bases[] = {env && env[0] == '/' ? env : "/tmp", "/var/tmp", NULL};
     int first = 0;
     for (size_t k = 0; k < sizeof(bases) / sizeof(bases[0]); k++) {
-        if (make_below(bases[k], out, len) == 0)
+        /* The working directory is the last resort: asked only then. */
+        const char *base = k < 2 ? bases[k] : getcwd(cwd, sizeof(cwd));
+        if (make_below(base, out, len) == 0)
             return 0;
         first = first ? first : errno;
     }

@@ -1057,7 +1057,7 @@ static void run_mix(int k)
 static void test_no_fd_leak(void **state)
 {
     (void)state;
-    run_mix(0); /* the library keeps one pidfd of the runner for good */
+    run_mix(0); /* the library keeps the runner's pidfd and one spare epoll+timer pair */
     int before = count_fds();
     for (int k = 0; k < 50; k++)
         run_mix(k);
