@@ -3,9 +3,12 @@
  * write, exit, wait); "fork" is a bare fork+wait; "init" is testcage's shape (the
  * cloned init mounts, forks the body that writes the pipe, reaps it); "vminit" the
  * same with a CLONE_VM init on its own stack, so only the body copies the page
- * tables. Prints {"mode":..,"n":..,"us_per_iter":..}. */
+ * tables; "nested" that shape with the body in a user namespace of its own
+ * (identity maps written by the init) that unshares its own mount namespace,
+ * as testcage's body does so that root can mount in its cage. Prints {"mode":..,"n":..,"us_per_iter":..}. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -50,6 +53,7 @@ struct two {
     int wfd;     /* the body reports here */
     int forked;  /* vminit: tells the runner the body exists (-1: not used) */
     char *stack; /* vminit: top of the body's stack */
+    int go[2];   /* nested: the init's word that the body's id maps are written */
 };
 
 static int body_fn(void *arg)
@@ -57,6 +61,38 @@ static int body_fn(void *arg)
     const struct two *t = arg;
     char c = 'k';
     _exit(write(t->wfd, &c, 1) == 1 ? 0 : 1);
+}
+
+/* nested: the body is in a user namespace of its own and copies the cage's
+ * mount table into a mount namespace that namespace owns, which is what
+ * locks the cage's mounts (mount_namespaces(7)) and lets root mount. */
+static int nested_body_fn(void *arg)
+{
+    const struct two *t = arg;
+    char c = 0;
+    if (read(t->go[0], &c, 1) != 1 || unshare(CLONE_NEWNS) < 0)
+        _exit(1);
+    return body_fn(arg);
+}
+
+/* No stdio: the init shares the runner's memory (and malloc's). */
+static int write_file(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    ssize_t len = (ssize_t)strlen(text);
+    bool ok = fd >= 0 && write(fd, text, (size_t)len) == len;
+    return fd >= 0 && close(fd) == 0 && ok ? 0 : -1;
+}
+
+/* The identity map of every id, as testcage writes for root's body. */
+static int map_nested(pid_t body)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)body);
+    if (write_file(path, "0 0 4294967295\n") < 0)
+        return -1;
+    snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)body);
+    return write_file(path, "0 0 4294967295\n");
 }
 
 /* The init of a two-process cage: mounts, forks the body, reaps it. With
@@ -67,10 +103,15 @@ static int init_fn(void *arg)
     const struct two *t = arg;
     if (mounts() < 0)
         _exit(1);
-    pid_t body = t->forked >= 0 ? clone(body_fn, t->stack, SIGCHLD, arg)
-                                : (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
+    bool nested = t->go[0] >= 0;
+    pid_t body = nested          ? clone(nested_body_fn, t->stack, CLONE_NEWUSER | SIGCHLD, arg)
+                 : t->forked >= 0 ? clone(body_fn, t->stack, SIGCHLD, arg)
+                                  : (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
     if (body == 0)
         body_fn(arg);
+    char go = 'g';
+    if (nested && (body < 0 || map_nested(body) < 0 || write(t->go[1], &go, 1) != 1))
+        _exit(1);
     if (t->forked >= 0) {
         char c = 'f';
         if (write(t->forked, &c, 1) != 1)
@@ -81,7 +122,7 @@ static int init_fn(void *arg)
                                                                                              : 1);
 }
 
-static int two_process(bool vm)
+static int two_process(bool vm, bool nested)
 {
     static char *stacks;
     enum { STACK = 64 * 1024 };
@@ -91,9 +132,13 @@ static int two_process(bool vm)
             return -1;
     }
     int p[2], f[2] = {-1, -1};
-    if (pipe(p) < 0 || (vm && pipe(f) < 0))
+    int go[2] = {-1, -1};
+    if (pipe(p) < 0 || (vm && pipe(f) < 0) || (nested && pipe2(go, O_CLOEXEC) < 0))
         return -1;
-    struct two t = {.wfd = p[1], .forked = f[1], .stack = vm ? stacks + 2 * STACK : NULL};
+    struct two t = {.wfd = p[1],
+                    .forked = f[1],
+                    .stack = vm ? stacks + 2 * STACK : NULL,
+                    .go = {go[0], go[1]}};
     pid_t pid = vm ? clone(init_fn, stacks + STACK, CLONE_VM | NS_FLAGS | SIGCHLD, &t)
                    : (pid_t)syscall(SYS_clone, NS_FLAGS | SIGCHLD, NULL, NULL, NULL, NULL);
     if (pid == 0)
@@ -108,6 +153,10 @@ static int two_process(bool vm)
     if (vm) {
         close(f[0]);
         close(f[1]);
+    }
+    if (nested) {
+        close(go[0]);
+        close(go[1]);
     }
     int st;
     if (pid < 0 || waitpid(pid, &st, vm ? __WALL : 0) != pid || !WIFEXITED(st) ||
@@ -141,13 +190,13 @@ static int one(bool cage)
 
 int main(int argc, char **argv)
 {
-    const char *modes[] = {"cage", "fork", "init", "vminit"};
+    const char *modes[] = {"cage", "fork", "init", "vminit", "nested"};
     int mode = -1;
-    for (int k = 0; argc == 3 && k < 4; k++)
+    for (int k = 0; argc == 3 && k < 5; k++)
         if (strcmp(argv[1], modes[k]) == 0)
             mode = k;
     if (mode < 0) {
-        fprintf(stderr, "usage: %s cage|fork|init|vminit N\n", argv[0]);
+        fprintf(stderr, "usage: %s cage|fork|init|vminit|nested N\n", argv[0]);
         return 2;
     }
     long n = strtol(argv[2], NULL, 10);
@@ -157,7 +206,7 @@ int main(int argc, char **argv)
     }
     double start = now_us();
     for (long k = 0; k < n; k++) {
-        int rc = mode <= 1 ? one(mode == 0) : two_process(mode == 3);
+        int rc = mode <= 1 ? one(mode == 0) : two_process(mode >= 3, mode == 4);
         if (rc < 0) {
             fprintf(stderr, "floor: %s failed: %s\n", modes[mode], strerror(errno));
             return 1;
