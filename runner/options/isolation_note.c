@@ -9,6 +9,15 @@
 
 static const char *said; /* the notice printed (or silenced by -q), once */
 
+static void say_once(const char *notice, int verbosity)
+{
+    if (said || !notice)
+        return;
+    if (verbosity >= 0)
+        fprintf(stderr, "testcage: %s\n", notice);
+    said = notice;
+}
+
 int tc_say_isolation(const testcage_opts *co, bool require, int verbosity)
 {
     testcage_isolation iso;
@@ -23,9 +32,7 @@ int tc_say_isolation(const testcage_opts *co, bool require, int verbosity)
         fprintf(stderr, "testcage: %s\n", iso.refusal);
         return TC_EXIT_SETUP;
     }
-    if (iso.notice && !said && verbosity >= 0)
-        fprintf(stderr, "testcage: %s\n", iso.notice);
-    said = said ? said : iso.notice;
+    say_once(iso.notice, verbosity);
     if (iso.isolated && co->private_tmp && !iso.private_shm && verbosity > 0)
         fprintf(stderr, "testcage: this machine has no /dev/shm, so the cage has no private one\n");
     return 0;
@@ -47,10 +54,15 @@ const char *tc_isolation_news(const testcage_result *r, int verbosity)
     const char *msg = r->message;
     if (r->isolated || !msg || !strstr(msg, "; running without namespaces; "))
         return msg;
-    if (!said && (said = found_notice()) && verbosity >= 0)
-        fprintf(stderr, "testcage: %s\n", said); /* a case found out what the start did not */
+    say_once(found_notice(), verbosity); /* a case found out what the start did not */
     size_t n = said ? strlen(said) : 0;
     if (said && strncmp(msg, said, n) == 0)
         return msg[n] == ';' && msg[n + 1] == ' ' ? msg + n + 2 : NULL;
     return msg;
+}
+
+void tc_isolation_found(int verbosity)
+{
+    if (!said)
+        say_once(found_notice(), verbosity);
 }
