@@ -334,15 +334,17 @@ int _testcage_run_group_tests(const char *group, const struct CMUnitTest *tests,
         return 0;
     }
     check_discovery(group, n);
+    S.group_n = n;
+    /* A discovery child forked in skip_rest, on its way back to main()
+     * (what this call allocated is the child's to drop at its exit). */
+    if (setjmp(S.group_return))
+        return 0;
     tc_registry reg = {0};
     struct cm_case *cm = calloc(n + 1, sizeof *cm);
     if (!cm || build_group(&reg, cm, group, tests, n, group_setup, group_teardown) < 0) {
         perror(program_invocation_short_name);
         exit(1);
     }
-    S.group_n = n;
-    if (setjmp(S.group_return))
-        return 0; /* a discovery child forked in skip_rest, on its way to main() */
     size_t failed = S.in_process ? (size_t)run_in_process(reg.cases, reg.n) : run_group(&reg);
     S.next_index += n;
     S.groups_called++;
