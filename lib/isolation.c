@@ -1,7 +1,8 @@
-/* isolation.c - the isolation this process gets, decided once: a probe (a
- * child cloned with the cage's namespace flags that makes the id maps and
- * mounts a cage makes), the shape every later cage falls back to, and the
- * words that say what is missing, why, and how to get it. */
+/* isolation.c - the isolation this process gets, decided once: by the
+ * first cage refused its namespaces, or by a probe (a child cloned with the
+ * cage's namespace flags that makes the id maps and mounts a cage makes);
+ * the shape every later cage falls back to, and the words that say what is
+ * missing, why, and how to get it. */
 #include "testcage_internal.h"
 #include "rawsys.h"
 #include "wire_internal.h"
@@ -221,10 +222,8 @@ static void probe(const testcage_opts *o)
     free(p);
 }
 
-void testcage_isolation_check(const testcage_opts *o, testcage_isolation *out)
+void testcage_isolation_known(const testcage_opts *o, testcage_isolation *out)
 {
-    if (o->namespaces && !shape.probed)
-        probe(o);
     *out = (testcage_isolation){0};
     out->isolated = o->namespaces && !shape.fork_only;
     out->private_shm = out->isolated && o->private_tmp && tc_shape_has_shm();
@@ -232,4 +231,11 @@ void testcage_isolation_check(const testcage_opts *o, testcage_isolation *out)
         out->notice = shape.notice;
         out->refusal = shape.refusal;
     }
+}
+
+void testcage_isolation_check(const testcage_opts *o, testcage_isolation *out)
+{
+    if (o->namespaces && !shape.probed)
+        probe(o);
+    testcage_isolation_known(o, out);
 }

@@ -127,8 +127,8 @@ bool tc_leftovers_found(const struct cage_plan *plan, const struct tc_leftovers 
 /* The init's answer to SIGUSR1: runs plan->debug_cmd and sends its output. */
 void tc_debug_run(const struct cage_plan *plan, pid_t body);
 
-/* The isolation this process gets, decided once (isolation.c): a probe
- * before the first cage, or the first cage that finds out. After a drop
+/* The isolation this process gets, decided once (isolation.c): by the
+ * first cage that finds out, or a probe (--require-isolation). After a drop
  * every cage is fork only; the notice and refusal say why in words. */
 enum tc_step { TC_STEP_CLONE, TC_STEP_WORLD /* id maps or mounts, in the init */ };
 void tc_shape_drop(enum tc_step step, int err, unsigned ns, const char *what);

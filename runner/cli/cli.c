@@ -67,6 +67,7 @@ static int run(tc_cli *c, testcage_result *r)
     struct pollfd p[2] = {{.fd = testcage_cage_fd(cage), .events = POLLIN},
                           {.fd = sfd, .events = POLLIN}};
     while (!testcage_cage_dispatch(cage)) {
+        tc_isolation_found(c->verbosity); /* before the program's own output */
         if (poll(p, 2, -1) < 0 && errno != EINTR)
             break;
         struct signalfd_siginfo si;

@@ -25,6 +25,9 @@ int tc_say_isolation(const testcage_opts *co, bool require, int verbosity);
 /* A case's message minus the notice: the notice is said here when the
  * start did not (a case found out); returns what is left to say, or NULL. */
 const char *tc_isolation_news(const testcage_result *r, int verbosity);
+/* The notice, said as soon as a cage found it out (the CLI asks after each
+ * dispatch, so it comes before the program's own output). */
+void tc_isolation_found(int verbosity);
 
 /* "1.5", "90", "250ms", "2s", "1m": seconds as a double, >= 0, finite. */
 int tc_parse_duration(const char *s, double *out, char *err, size_t errlen);

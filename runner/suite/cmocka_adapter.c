@@ -2,9 +2,11 @@
  * runs its group's selected cases, each in its own cage, with group and test
  * fixtures inside the cage, and returns the failure count as cmocka would.
  * One report covers the whole binary: it begins at the first call (the
- * groups to come are known from discovery) and ends after the last one. */
+ * groups to come are known from discovery, where the run needs them then)
+ * and ends after the last one (or at exit). */
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,9 @@ static struct {
     bool discovered;
     size_t groups_called, next_index;
     bool in_process, ran; /* --run NAME inside a cage: run it right here */
+    bool named;           /* --run NAME: a group main() called has that case */
+    size_t group_n;       /* cases of the group being run */
+    jmp_buf group_return; /* where a discovery child forked mid-run returns */
     char *cmdline, **argv, *xml_path;
     tc_suite_opts opts;
     tc_run run;
@@ -153,19 +158,38 @@ static size_t discovered_walk(bool print)
 
 static void at_exit(int status, void *arg);
 
+/* Discovery that starts mid-run, in a group call: the child leaves that
+ * call for main() at once and records only the groups after it. */
+static bool discover_rest(void)
+{
+    tc_cm_discovery_free(&S.disc);
+    int d = tc_cm_discover(&S.disc, &S.disc_fd);
+    if (d == 1)
+        longjmp(S.group_return, 1);
+    return d == 0;
+}
+
 /* A teardown signal ends the run inside the current group: the selected
  * cases of the groups main() would have called next are reported as not
- * run, so that every report still lists every selected case. */
+ * run, so that every report still lists every selected case. A run that
+ * did not discover at the start does it now. */
 static void skip_rest(tc_run *run)
 {
     char why[128];
-    if (!S.discovered || !tc_run_why_not(run, why, sizeof why))
+    if (!tc_run_why_not(run, why, sizeof why))
         return;
-    size_t index = 0;
-    for (size_t g = 0; g < S.disc.ngroups; g++) {
+    /* The calls so far matched what discovery recorded: the next group's
+     * first case has the index after the current group's. */
+    size_t first = S.groups_called + 1, index = S.next_index + S.group_n;
+    if (!S.discovered) {
+        if (!discover_rest())
+            return;
+        first = 0;
+    }
+    for (size_t g = first; g < S.disc.ngroups; g++) {
         const tc_cm_group *grp = &S.disc.groups[g];
         for (size_t i = 0; i < grp->n; i++, index++) {
-            if (g <= S.groups_called || !discovered_selected(grp->name, grp->cases[i], index))
+            if (!discovered_selected(grp->name, grp->cases[i], index))
                 continue;
             tc_suite_case c = {.group = grp->name, .name = grp->cases[i], .index = index};
             if (asprintf(&c.full, "%s/%s", grp->name, grp->cases[i]) < 0)
@@ -174,6 +198,19 @@ static void skip_rest(tc_run *run)
             free(c.full);
         }
     }
+}
+
+/* Discovery forks a child that runs main() again; only what needs every
+ * group's cases before main() called them asks for it: --list, the TAP
+ * plan and the progress line (a terminal's) show them or their total
+ * first, and --shard, JUnit (Bazel's too) and JSON runs are kept as they
+ * were. A plain console run, --run NAME included, starts without it. */
+static bool wants_discovery(const tc_suite_opts *o)
+{
+    bool reports = o->json != NULL;
+    for (size_t i = 0; i < sizeof o->junit / sizeof o->junit[0]; i++)
+        reports = reports || o->junit[i] != NULL;
+    return o->list || o->tap || o->shard_total || reports || isatty(STDOUT_FILENO) == 1;
 }
 
 static size_t group_selected(const char *group, const struct CMUnitTest *tests, size_t n)
@@ -206,7 +243,7 @@ static void init(const char *group, const struct CMUnitTest *tests, size_t n)
         S.in_process = true;
         return;
     }
-    int d = tc_cm_discover(&S.disc, &S.disc_fd);
+    int d = wants_discovery(&S.opts) ? tc_cm_discover(&S.disc, &S.disc_fd) : -1;
     if (d == 1)
         return;
     S.discovered = d == 0;
@@ -279,6 +316,7 @@ static int build_group(tc_registry *reg, struct cm_case *cm, const char *group,
         if (!c)
             return -1;
         c->index = S.next_index + i;
+        S.named = S.named || (S.opts.run && strcmp(c->full, S.opts.run) == 0);
         c->body = cm_body;
         c->arg = &cm[i];
         c->annotate = tc_annotate_cmocka;
@@ -296,6 +334,11 @@ int _testcage_run_group_tests(const char *group, const struct CMUnitTest *tests,
         return 0;
     }
     check_discovery(group, n);
+    S.group_n = n;
+    /* A discovery child forked in skip_rest, on its way back to main()
+     * (what this call allocated is the child's to drop at its exit). */
+    if (setjmp(S.group_return))
+        return 0;
     tc_registry reg = {0};
     struct cm_case *cm = calloc(n + 1, sizeof *cm);
     if (!cm || build_group(&reg, cm, group, tests, n, group_setup, group_teardown) < 0) {
@@ -336,8 +379,13 @@ static void at_exit(int status, void *arg)
         fflush(NULL);
         _exit(TC_EXIT_SETUP);
     }
+    /* Found out only now, unless discovery ran: --run NAME named no case. */
+    bool unnamed = S.opts.run && S.run.begun && !S.named && !S.run.interrupted;
+    if (unnamed)
+        fprintf(stderr, "%s: no test case named '%s'\n", program_invocation_short_name, S.opts.run);
     if (S.run.begun && !S.run.ended)
         S.status = tc_run_end(&S.run);
+    S.status = unnamed ? TC_EXIT_SETUP : S.status;
     int forced = S.status ? S.status : S.run.begun ? tc_run_exit_status(&S.run) : 0;
     bool stream = S.opts.tap && S.opts.tap_exit_stream;
     release();

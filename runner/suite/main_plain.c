@@ -73,13 +73,19 @@ static int build(tc_registry *reg)
     return 0;
 }
 
-static int run_in_process(const tc_registry *reg, const char *name)
+static tc_suite_case *named(const tc_registry *reg, const char *name)
 {
     for (size_t i = 0; i < reg->n; i++)
         if (strcmp(reg->cases[i].full, name) == 0)
-            return tc_case_body(&reg->cases[i]);
+            return &reg->cases[i];
     fprintf(stderr, "%s: no test case named '%s'\n", program_invocation_short_name, name);
-    return TC_EXIT_SETUP;
+    return NULL;
+}
+
+static int run_in_process(const tc_registry *reg, const char *name)
+{
+    tc_suite_case *c = named(reg, name);
+    return c ? tc_case_body(c) : TC_EXIT_SETUP;
 }
 
 static int run_selected(tc_suite_opts *o, tc_registry *reg)
@@ -98,6 +104,8 @@ static int run_selected(tc_suite_opts *o, tc_registry *reg)
         tc_bazel_ack_shard(o);
         for (size_t i = 0; i < nsel; i++)
             printf("%s\n", sel[i]->full);
+    } else if (o->run && !named(reg, o->run)) {
+        rc = TC_EXIT_SETUP;
     } else {
         tc_run run;
         rc = tc_run_begin(&run, o, program_invocation_short_name, nsel);

@@ -54,8 +54,9 @@ static void release_run(tc_run *run)
     run->self = run->keep_dir = NULL;
 }
 
-/* What the machine denies the cages, said before any case (and before
- * any report file is opened: under --require-isolation nothing runs). */
+/* Under --require-isolation a refusal is known before any case (and any
+ * report file is opened): nothing runs. Otherwise what the machine denies
+ * the cages comes with the first result (tc_isolation_news). */
 static int say_isolation(const tc_suite_opts *o)
 {
     testcage_opts co;

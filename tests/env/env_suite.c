@@ -57,8 +57,8 @@ TESTCAGE_TEST(litters)
 }
 
 /* Asks for a mount namespace whatever the run's --ns: where mounts are
- * denied its init fails after the probe passed, and the case is retried
- * fork only. */
+ * denied its init fails where the run's other cages were made, and the
+ * case is retried fork only. */
 TESTCAGE_TEST(wants_mount, .namespaces = TESTCAGE_NS_PID | TESTCAGE_NS_MOUNT | TESTCAGE_NS_IPC)
 {
     mark("wants_mount");

@@ -56,8 +56,8 @@ row_mount_denied() {
     check_row no "$APPARMOR" "${MNS[@]}" "${AS_NOBODY[@]}" "$RESTRICT" --deny-mount --
     grep -qF 'set kernel.apparmor_restrict_unprivileged_userns=0' "$ERR" ||
         note_fail "the AppArmor notice does not say how to get full isolation"
-    # The probe (--ns ipc: no mount) passes; the case that wants a mount
-    # namespace fails in its init, is retried fork only, and runs once.
+    # The run's cages (--ns ipc: no mount) are made; the case that wants a
+    # mount namespace fails in its init, is retried fork only, and runs once.
     : >"$RAN"
     chmod 666 "$RAN"
     rm -f "$WORK/r.json"

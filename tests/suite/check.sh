@@ -680,5 +680,64 @@ check_no_cage_gdb() {
         fail_now "caged under gdb: $(cat caged.out)"
 }
 
+# Discovery (a child that runs main() again) only where the run needs every
+# group's cases at its start: --list, TAP, --shard, JUnit and JSON. A plain
+# console run and --run NAME go without it; a teardown signal discovers the
+# groups still to come then. suite_discovery logs "after GROUP PID" after
+# each of its calls, so the log shows who ran main() past them.
+disc_run() { # disc_run ARGS...: DISC_PID, DISC_RC; output in disc.out, disc.err
+    : > disc.log
+    DISCOVERY_LOG=$T/disc.log "$SUITE_DISC" --timeout 20 "$@" > disc.out 2> disc.err &
+    DISC_PID=$!
+    run_rc DISC_RC wait "$DISC_PID"
+}
+disc_lines() { # disc_lines runner|child: the log's lines of the runner or of others
+    local flag=-v
+    [ "$1" = runner ] && flag=
+    grep -c $flag " $DISC_PID\$" disc.log || true
+}
+check_discovery() {
+    local args rc
+    disc_run --filter '*/passes'
+    [ "$DISC_RC" = 0 ] && [ "$(disc_lines runner)" = 2 ] && [ "$(disc_lines child)" = 0 ] ||
+        fail_now "a plain run: exit $DISC_RC, log: $(cat disc.log)"
+    grep -q '2 tests ran' disc.out || fail_now "a plain run: $(cat disc.out)"
+    disc_run --run second/passes
+    [ "$DISC_RC" = 0 ] && [ "$(disc_lines child)" = 0 ] && grep -q 'OK \] second/passes' disc.out ||
+        fail_now "--run second/passes: exit $DISC_RC, log: $(cat disc.log), $(cat disc.out)"
+    # --run naming no case: one line, 125 (found out at the end, as nothing discovered).
+    disc_run --run second/nope
+    [ "$DISC_RC" = 125 ] && [ "$(cat disc.err)" = "suite_discovery: no test case named 'second/nope'" ] ||
+        fail_now "--run second/nope: exit $DISC_RC, stderr: $(cat disc.err)"
+    run_rc rc "$SUITE_PLAIN" --run nope > /dev/null 2> plain.err
+    [ "$rc" = 125 ] && [ "$(cat plain.err)" = "suite_plain: no test case named 'nope'" ] ||
+        fail_now "plain --run nope: exit $rc, stderr: $(cat plain.err)"
+    for args in "--list" "--tap" "--shard 1/2" "--junit $T/d.xml" "--json $T/d.json"; do
+        # shellcheck disable=SC2086 # the words of one case
+        disc_run --filter '*/passes' $args
+        [ "$(disc_lines child)" = 2 ] || fail_now "$args: discovery did not run: $(cat disc.log)"
+    done
+    disc_run --list
+    printf '%s\n' first/passes first/waits second/passes second/waits > want
+    same want disc.out "--list"
+    disc_run --tap --filter '*/passes'
+    head -2 disc.out | tail -1 | grep -qx '1\.\.2' || fail_now "--tap: the plan is not first: $(cat disc.out)"
+    # A teardown signal in the first group: the second group's cases are
+    # still reported, as not run (discovered then, in a child).
+    : > disc.log
+    DISCOVERY_LOG=$T/disc.log "$SUITE_DISC" -v --timeout 60 > disc.out 2>&1 &
+    DISC_PID=$!
+    wait_for_line disc.out "[ RUN      ] first/waits" || fail_now "first/waits never started"
+    kill -TERM "$DISC_PID"
+    run_rc DISC_RC wait "$DISC_PID"
+    [ "$DISC_RC" = 143 ] || fail_now "SIGTERM: exit $DISC_RC"
+    for c in second/passes second/waits; do
+        grep -q "SKIPPED  \] $c: not run: interrupted by SIGTERM" disc.out ||
+            fail_now "SIGTERM: $c is not reported as not run: $(cat disc.out)"
+    done
+    [ "$(disc_lines runner)" = 0 ] && [ "$(disc_lines child)" = 2 ] ||
+        fail_now "SIGTERM: the rest was not discovered in a child: $(cat disc.log)"
+}
+
 "check_$1"
 echo "PASS: $1"

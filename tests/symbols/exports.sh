@@ -2,7 +2,7 @@
 # exports.sh - install testcage into a scratch prefix; every installed shared
 # library may export only the documented testcage_* API (libtestcage_main
 # also main), sonames are versioned, and the static archives are there with
-# no internal name left global.
+# no internal name left global; the installed CLI needs none of them.
 set -euo pipefail
 build=$1
 prefix=$(mktemp -d)
@@ -41,6 +41,16 @@ cc ${STATIC_CFLAGS:-} -I"$src" $(pkg-config --cflags testcage-main) "$src/clash_
 if [ -x "$bin" ]; then
     ldd "$bin" | grep -q libtestcage && fail "the static recipe still loads a libtestcage*.so"
     "$bin" -j 2 --timeout 20 >/dev/null || fail "the statically linked suite does not pass"
+fi
+# The CLI has the library linked in: it runs with no libtestcage*.so left.
+cli=$prefix/bin/testcage
+if [ -x "$cli" ]; then
+    readelf -d "$cli" | grep -q 'NEEDED.*libtestcage' && fail "the installed CLI needs a libtestcage*.so"
+    rm -f "$libdir"/libtestcage*.so*
+    out=$(env -u LD_LIBRARY_PATH "$cli" -- sh -c 'echo "pid $$"') || fail "the installed CLI does not run without the shared libraries"
+    [ "$out" = "pid 2" ] || fail "the installed CLI's program saw '$out', not its own PID namespace"
+else
+    fail "bin/testcage not installed"
 fi
 [ "$status" -eq 0 ] && echo "exports: only the testcage_* API in every installed library"
 exit "$status"

@@ -249,21 +249,30 @@ TESTCAGE_API void testcage_cage_finish(testcage_cage *cage, testcage_result *out
  * Returns 0 or -1 with errno. */
 TESTCAGE_API int testcage_enter(const testcage_opts *opts);
 
-/* The isolation cages get in this process. Decided once per process, by
- * the first call (a probe: a child cloned with opts' namespaces that makes
- * the id maps and mounts a cage makes) or by the first cage that finds a
- * step refused; from then on every cage is fork only. notice and refusal
- * are one line each, without a prefix: what is missing, why in words a
- * user can act on, how to get full isolation. Both are NULL when the cage
- * is isolated as asked or opts asks for no namespace (fork only on purpose).
- * The strings are static. */
+/* The isolation cages get in this process. Decided once per process: by
+ * the first cage that finds a step refused (its case then runs fork only,
+ * still once, and its result's message starts with the notice), or by
+ * testcage_isolation_check's probe, whichever comes first; from then on
+ * every cage is fork only. notice and refusal are one line each, without a
+ * prefix: what is missing, why in words a user can act on, how to get full
+ * isolation. Both are NULL when the cage is isolated as asked (as far as
+ * is known) or opts asks for no namespace (fork only on purpose). The
+ * strings are static. */
 typedef struct testcage_isolation {
     bool isolated;       /* namespaces as asked (false: fork only) */
     bool private_shm;    /* a private /dev/shm (false: none here, or none asked) */
     const char *notice;  /* "...; running without namespaces; ..." or NULL */
     const char *refusal; /* the same cause, for require_isolation; or NULL */
 } testcage_isolation;
+/* Knows for sure: the first call with namespaces probes (a child cloned
+ * with opts' namespaces that makes the id maps and mounts a cage makes,
+ * about 0.3 ms), so a refusal is known before anything runs. For
+ * require_isolation, where nothing may run on a refusal. */
 TESTCAGE_API void testcage_isolation_check(const testcage_opts *opts, testcage_isolation *out);
+/* What is known so far, without a probe: isolated until a cage (or a
+ * probe) found out otherwise. The front ends call this at the start and
+ * say a notice that arrives later with the first case's result. */
+TESTCAGE_API void testcage_isolation_known(const testcage_opts *opts, testcage_isolation *out);
 
 /* Is this process caged? True in the body of a cage and in programs it
  * executes (they see TESTCAGE_IN_CAGE=1 and TESTCAGE_REPORT_FD). */

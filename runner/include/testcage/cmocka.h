@@ -5,15 +5,21 @@
  * its teardown and group teardown, in a fresh copy of the process. Cases are
  * named "group/case" (group = the array's name, as cmocka prints it).
  *
- * Several groups per binary: the first call forks a child that runs the
- * rest of main() with every call only recording its group (stdio on
- * /dev/null), so --list, the TAP plan and the report cover the whole binary
- * and --shard counts cases across all groups (case k of the binary belongs
- * to shard k mod N). Each call then runs its own group (-j applies within
- * it) and returns its failure count, as cmocka does; code main() runs
- * between or after the calls therefore runs once more in that child. The
- * process exits 1 when any case failed, whatever main() returned (a count
- * of 256 would wrap to 0).
+ * Several groups per binary: where the run needs them all at its start
+ * (--list, --tap, --shard, --junit or Bazel's XML, --json, the progress
+ * line on a terminal) the first call forks a child that runs the rest of
+ * main() with every call only recording its group (stdio on /dev/null), so
+ * the list, the TAP plan and the reports cover the whole binary. A plain
+ * console run (and --run NAME, as CTest runs each case) starts without that
+ * child; a teardown signal then forks it, so that the cases of the groups
+ * still to come are reported as not run. --shard counts cases across all
+ * groups (case k of the binary belongs to shard k mod N). Each call then
+ * runs its own group (-j applies within it) and returns its failure count,
+ * as cmocka does; code main() runs between or after the calls may
+ * therefore run once more in that child. Without the child the summary
+ * comes at exit, after that code's output; --run NAME naming no case is
+ * found out there too (one line, exit 125). The process exits 1 when any
+ * case failed, whatever main() returned (a count of 256 would wrap to 0).
  *
  * cmocka's environment:
  *   CMOCKA_MESSAGE_OUTPUT=TAP  our TAP report on stdout (as --tap)
