@@ -61,13 +61,14 @@ class Runner:
             raise BenchError(f"{' '.join(argv)}: exit {code}\n{tail}")
         # wait4's usage covers the process and every descendant it reaped
         # (the cages' inits, and through them the bodies).
-        return wall_us, usage.ru_maxrss, usage.ru_minflt
+        cpu_us = (usage.ru_utime + usage.ru_stime) * 1e6
+        return wall_us, usage.ru_maxrss, (usage.ru_minflt, cpu_us)
 
 
 class Row:
     def __init__(self, rid, group, label, unit, cases=None):
         self.id, self.group, self.label, self.unit, self.cases = rid, group, label, unit, cases
-        self.values, self.fds, self.rss_kb, self.faults = [], [], [], []
+        self.values, self.fds, self.rss_kb, self.faults, self.cpu = [], [], [], [], []
         self.run = None  # callable(rep) appending to values
 
     def summary(self):
@@ -83,6 +84,7 @@ class Row:
             d["runner_peak_rss_kb"] = int(statistics.median(self.rss_kb))
         if self.faults:
             d["minor_faults"] = round(statistics.median(self.faults), 1)
+            d["cpu_us"] = round(statistics.median(self.cpu), 1)
         return d
 
 
@@ -122,8 +124,9 @@ def build_rows(a, cfg, runner, workdir):
         out = os.path.join(workdir, "floor.json")
 
         def run(_rep):
-            _wall, _maxrss, faults = runner.run([exe, mode, str(n)], env, stdout_path=out)
+            _wall, _maxrss, (faults, cpu) = runner.run([exe, mode, str(n)], env, stdout_path=out)
             r.faults.append(faults / n)
+            r.cpu.append(cpu / n)
             with open(out, encoding="utf-8") as f:
                 r.values.append(json.load(f)["us_per_iter"])
         r.run = run
@@ -139,9 +142,10 @@ def build_rows(a, cfg, runner, workdir):
                 e["BENCH_STATS"] = stats_path
                 if os.path.exists(stats_path):
                     os.unlink(stats_path)
-            wall, _maxrss, faults = runner.run(argv, e, cwd=cwd)
+            wall, _maxrss, (faults, cpu) = runner.run(argv, e, cwd=cwd)
             r.values.append(wall / cases)
             r.faults.append(faults / cases)
+            r.cpu.append(cpu / cases)
             if stats:
                 with open(stats_path, encoding="utf-8") as f:
                     lines = [json.loads(x) for x in f if x.strip()]
@@ -159,14 +163,17 @@ def build_rows(a, cfg, runner, workdir):
         def run(_rep):
             samples = [[] for _ in specs]
             faults = [[] for _ in specs]
+            cpus = [[] for _ in specs]
             for _ in range(calls):
                 for k, (_, _, argv) in enumerate(specs):
-                    wall, _maxrss, flt = runner.run(argv, env)
+                    wall, _maxrss, (flt, cpu) = runner.run(argv, env)
                     samples[k].append(wall)
                     faults[k].append(flt)
+                    cpus[k].append(cpu)
             for k, r in enumerate(made):
                 r.values.append(statistics.median(samples[k]))
                 r.faults.append(statistics.median(faults[k]))
+                r.cpu.append(statistics.median(cpus[k]))
         made[0].run = run  # the first row drives the group
         return made
 
@@ -297,16 +304,17 @@ def fmt_row(r):
     if "fds_at_exit" in r:
         extra.append("fds " + "/".join(map(str, r["fds_at_exit"])))
     faults = f"{r['minor_faults']:.1f}" if "minor_faults" in r else ""
+    cpu = f"{r['cpu_us']:.0f}" if "cpu_us" in r else ""
     return (r["label"], r.get("cases", ""), f"{r['min']:.1f}", f"{r['median']:.1f}",
-            f"{r['max']:.1f}", r["unit"], faults, ", ".join(extra))
+            f"{r['max']:.1f}", r["unit"], cpu, faults, ", ".join(extra))
 
 
 def print_table(doc, out):
-    head = ("variant", "cases", "min", "median", "max", "unit", "faults", "runner")
+    head = ("variant", "cases", "min", "median", "max", "unit", "cpu", "faults", "runner")
     lines = [head] + [fmt_row(r) for r in doc["rows"]]
     w = [max(len(str(x[k])) for x in lines) for k in range(len(head))]
     for k, ln in enumerate(lines):
-        cells = [str(c).ljust(w[i]) if i in (0, 5, 7) else str(c).rjust(w[i])
+        cells = [str(c).ljust(w[i]) if i in (0, 5, 8) else str(c).rjust(w[i])
                  for i, c in enumerate(ln)]
         print("  ".join(cells).rstrip(), file=out)
         if k == 0:
@@ -324,9 +332,9 @@ def write_markdown(doc, path, png_name):
         f.write(f"Machine: {mch['os']}, kernel {mch['kernel']}, {mch['cpus']} CPUs ({mch['cpu']}); "
                 f"{mch['date']}; {cfg['reps']} repetitions, variants interleaved.\n\n")
         f.write(f"![per-case cost]({png_name})\n\n")
-        f.write("| variant | cases | min | median | max | unit | minor faults per unit "
-                "| runner at exit |\n")
-        f.write("|---|--:|--:|--:|--:|---|--:|---|\n")
+        f.write("| variant | cases | min | median | max | unit | CPU us per unit "
+                "| minor faults per unit | runner at exit |\n")
+        f.write("|---|--:|--:|--:|--:|---|--:|--:|---|\n")
         for r in doc["rows"]:
             f.write("| " + " | ".join(str(c) for c in fmt_row(r)) + " |\n")
         f.write("\n| target | measured | |\n|---|--:|---|\n")
