@@ -222,6 +222,8 @@ def build_rows(a, cfg, runner, workdir):
     rows += calls_rows("startup", [
         ("startup.cmocka", "one-case binary, plain cmocka", [binary("bench_cmocka_1")]),
         ("startup.testcage", "one-case binary, testcage", [binary("bench_testcage_1"), "-q"]),
+        ("startup.static", "one-case binary, testcage, static archives (TestCage::cmocka_static)",
+         [binary("bench_testcage_static_1"), "-q"]),
     ], cfg["startup_calls"])
     return rows
 
@@ -259,6 +261,9 @@ def targets(rows):
     over = m["cli.testcage"] - m["cli.bare"]
     add("cli_overhead", "CLI overhead over bare /bin/true <= 0.5 ms", over / 1000.0, 0.5,
         over <= 500, "{:.3f} ms")
+    v = m["startup.testcage"] / m["startup.cmocka"]
+    add("startup", "one-case binary start <= 1.5x a plain cmocka one-case binary", v, 1.5,
+        v <= 1.5)
     for other in ("unshare", "bwrap"):
         o = m[f"cli.{other}"] - m["cli.bare"]
         v = over / o if o > 0 else float("inf")
@@ -353,7 +358,8 @@ SHORT = {"floor.cage": "floor: cage (clone+mounts)", "floor.fork": "floor: fork+
          "check.fork": "Check CK_FORK=yes", "criterion.j1": "Criterion --jobs 1",
          "cli.bare": "CLI: /bin/true", "cli.testcage": "CLI: testcage -- true",
          "cli.unshare": "CLI: unshare ... true", "cli.bwrap": "CLI: bwrap ... true",
-         "startup.cmocka": "start-up: 1-case cmocka", "startup.testcage": "start-up: 1-case testcage"}
+         "startup.cmocka": "start-up: 1-case cmocka", "startup.testcage": "start-up: 1-case testcage",
+         "startup.static": "start-up: 1-case testcage, static"}
 COLOUR = {"floor": 8, "cmocka": 2, "testcage": 1, "check": 4, "criterion": 7, "cli": 3,
           "startup": 6}
 
@@ -372,7 +378,8 @@ def write_plot_data(doc, path):
 def expected_ids(cfg, root):
     ids = ["floor.cage", "floor.fork", "floor.init", "floor.vminit", "floor.nested", "cmocka.inprocess", "testcage.j1", "testcage.j2",
            "testcage.cgroupns", "testcage.forkonly", "testcage.main", "check.fork", "criterion.j1", "cli.bare",
-           "cli.testcage", "cli.unshare", "cli.bwrap", "startup.cmocka", "startup.testcage"]
+           "cli.testcage", "cli.unshare", "cli.bwrap", "startup.cmocka", "startup.testcage",
+           "startup.static"]
     ids += [f"scale.{s}" for s in cfg["scaling"]]
     if root:
         ids.append("testcage.rootless")
