@@ -264,6 +264,10 @@ def targets(rows):
     v = m["startup.testcage"] / m["startup.cmocka"]
     add("startup", "one-case binary start <= 1.5x a plain cmocka one-case binary", v, 1.5,
         v <= 1.5)
+    # Its reach: a plain start plus one case at the nested-body floor.
+    v = (m["startup.cmocka"] + m["floor.nested"]) / m["startup.cmocka"]
+    add("startup_floor", "(reachability) a plain cmocka start + the nested-body floor <= 1.5x "
+        "a plain start", v, 1.5, v <= 1.5)
     for other in ("unshare", "bwrap"):
         o = m[f"cli.{other}"] - m["cli.bare"]
         v = over / o if o > 0 else float("inf")
