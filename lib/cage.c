@@ -36,7 +36,8 @@ struct testcage_cage {
     char *keep_parent; /* keep_on_fail, for result->kept_dir */
     struct tc_clone clone;
     bool reaped;
-    char *tmpdir; /* fork-only: the private TMPDIR, removed at the end */
+    bool init_exited; /* reaped after exit(), not killed: it did its end */
+    char *tmpdir;     /* fork-only: the private TMPDIR, removed at the end */
     struct tc_limits lim;
     struct tc_verdict v;
     volatile uint64_t *end_slot; /* a function body's proof that it finished */
@@ -304,6 +305,7 @@ static bool reap_init(struct testcage_cage *c, bool block, int *code)
     if (rc < 0 || info.si_pid == 0)
         return false;
     *code = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
+    c->init_exited = info.si_code == CLD_EXITED;
     return true;
 }
 
@@ -658,8 +660,11 @@ void testcage_cage_finish(testcage_cage *c, testcage_result *out)
     tc_clone_release(&c->clone, c->reaped || c->pid < 0);
     tc_limits_release(&c->lim);
     tc_case_end_give(c->end_slot);
-    /* Usually gone already; left when the init was killed or found files. */
-    if (c->tmpdir && rmdir(c->tmpdir) < 0 && errno != ENOENT)
+    /* An init that ended its case left the TMPDIR empty (or removed what
+     * the case left in it): the next case may have it. Else it goes. */
+    bool reusable = c->reaped && c->init_exited && c->v.got_status && !c->v.res.nfiles;
+    if (c->tmpdir && !(reusable && tc_tmpdir_give(c->tmpdir)) && rmdir(c->tmpdir) < 0 &&
+        errno != ENOENT)
         tc_remove_tree(c->tmpdir);
     free(c->tmpdir);
     tc_capture_free(&c->cap);

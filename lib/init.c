@@ -163,8 +163,10 @@ static _Noreturn void run_helper(const struct init *in, enum job job)
         forward_term(in);
     else if (job == JOB_KILL || job == JOB_CLEANUP)
         tc_leaks_kill_all(in->self);
-    if (job == JOB_CLEANUP && p->fork_only && p->tmpdir[0])
+    if (job == JOB_CLEANUP && p->fork_only && p->tmpdir[0]) {
         tc_remove_tree(p->tmpdir);
+        tc_tmpdir_sweep_runner(p->tmpdir, in->runner); /* the spare it held */
+    }
     _exit(0);
 }
 
@@ -340,12 +342,29 @@ static int wait_body(struct init *in)
     }
 }
 
-/* Fork only: the init removes the (now empty) private TMPDIR itself, so
- * that a runner killed before it reaps us leaves nothing behind. */
+/* Fork only, the runner gone before it could steer us: the (empty)
+ * private TMPDIR goes with us, so that nothing is left behind. */
 static void remove_tmpdir(const struct cage_plan *p)
 {
     if (p->fork_only && p->tmpdir[0])
         tc_sys(SYS_unlinkat, AT_FDCWD, p->tmpdir, AT_REMOVEDIR);
+}
+
+/* Fork only: an empty TMPDIR stays for the runner, which hands it to its
+ * next case (a mkdir and rmdir per case are dear on a disk). A runner that
+ * died meanwhile cannot: the clean-up helper removes it and the runner's
+ * spare. */
+static void end_tmpdir(struct init *in)
+{
+    const struct cage_plan *p = in->p;
+    if (!p->fork_only || !p->tmpdir[0])
+        return;
+    bool gone =
+        p->runner_pidfd >= 0 ? runner_gone(p->runner_pidfd) : tc_sys(SYS_getppid) != in->runner;
+    if (gone) {
+        start_helper(in, JOB_CLEANUP);
+        wait_helpers(in);
+    }
 }
 
 static void report_end(struct init *in, int status)
@@ -365,7 +384,7 @@ static void report_end(struct init *in, int status)
     }
     if (p->pidns)
         tc_sys(SYS_kill, -1, SIGKILL);
-    remove_tmpdir(p);
+    end_tmpdir(in);
 }
 
 _Noreturn void tc_cage_init(const struct cage_plan *p)

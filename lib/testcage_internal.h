@@ -145,6 +145,13 @@ bool tc_namespaces_refused(int err);
  * that a later run removes it if we die before we can. Returns 0, or -1
  * with errno and out "" when none can be made. */
 int tc_tmpdir_make(char *out, size_t len);
+/* A case's TMPDIR that the init left empty becomes the process's spare
+ * (false: one is held already, remove this one), taken by the next
+ * tc_tmpdir_make. A runner's inits remove the spare when the runner dies. */
+bool tc_tmpdir_give(const char *path);
+/* In a helper of a dead runner's init: removes every TMPDIR of that runner
+ * beside this case's (its spare among them). */
+void tc_tmpdir_sweep_runner(const char *tmpdir, pid_t runner);
 
 /* Planning (plan.c): the whole plan from opts, in the runner's working
  * directory: namespaces, what the body drops, kept paths, tmpfs options,

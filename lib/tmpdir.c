@@ -1,6 +1,7 @@
 /* tmpdir.c - the fork-only cage's private TMPDIR: where it can be made
- * (a read-only /tmp is no reason to fail), and the removal of those a dead
- * runner of ours could not remove (SIGKILL between mkdtemp and the clone). */
+ * (a read-only /tmp is no reason to fail), the spare a case left empty for
+ * the next one, and the removal of those a dead runner of ours could not
+ * remove (killed while it held one). */
 #include "testcage_internal.h"
 
 #include <dirent.h>
@@ -30,9 +31,10 @@ static unsigned long pidns_id(void)
     return id;
 }
 
-/* testcage.<pid>.<pidns>.XXXXXX of a process of ours that is gone: removed.
+/* testcage.<pid>.<pidns>.XXXXXX of ours in base, removed: those of `only`
+ * (a runner known dead), or with only = 0, those of any pid that is gone.
  * A live pid (or a reused one) keeps its directory, so nothing in use goes. */
-static void sweep(const char *base)
+static void sweep(const char *base, pid_t only)
 {
     unsigned long ns = pidns_id();
     DIR *d = opendir(base);
@@ -45,7 +47,7 @@ static void sweep(const char *base)
         struct stat st;
         char path[PATH_MAX];
         if (pid <= 0 || *end != '.' || strtoul(end + 1, &end, 10) != ns || *end != '.' ||
-            kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            (only ? pid != only : kill((pid_t)pid, 0) == 0 || errno != ESRCH))
             continue;
         snprintf(path, sizeof(path), "%s/%s", base, e->d_name);
         if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid())
@@ -53,6 +55,18 @@ static void sweep(const char *base)
     }
     if (d)
         closedir(d);
+}
+
+void tc_tmpdir_sweep_runner(const char *tmpdir, pid_t runner)
+{
+    char base[PATH_MAX];
+    snprintf(base, sizeof(base), "%s", tmpdir);
+    char *slash = strrchr(base, '/');
+    if (!slash || runner <= 0)
+        return;
+    *slash = 0;
+    /* The runner's pid names it in its own pid namespace, which is ours. */
+    sweep(slash == base ? "/" : base, runner);
 }
 
 /* Swept once per directory and process: the first cage pays for it. */
@@ -64,7 +78,7 @@ static void sweep_once(const char *base)
             return;
         if (!swept[k][0]) {
             snprintf(swept[k], sizeof(swept[k]), "%s", base);
-            sweep(base);
+            sweep(base, 0);
             return;
         }
     }
@@ -81,8 +95,74 @@ static int make_below(const char *base, char *out, size_t len)
     return mkdtemp(out) ? 0 : -1;
 }
 
+/* An empty TMPDIR a case ended with, for the next case of this process:
+ * on a disk filesystem a mkdir and rmdir per case cost more than the rest of
+ * a fork-only cage. Closed at exit; a runner killed while it holds one
+ * leaves it to its inits' clean-up or to the next run's sweep. */
+static struct {
+    char *path;
+    char *base_env; /* $TMPDIR when it was made: a changed one is obeyed */
+    pid_t owner;
+} spare;
+
+static void spare_drop(void)
+{
+    free(spare.path);
+    free(spare.base_env);
+    spare.path = spare.base_env = NULL;
+}
+
+__attribute__((destructor)) static void spare_remove(void)
+{
+    if (spare.path && spare.owner == getpid() && rmdir(spare.path) < 0 && errno != ENOENT)
+        tc_remove_tree(spare.path);
+    if (spare.owner == getpid())
+        spare_drop();
+}
+
+static bool same_env(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+bool tc_tmpdir_give(const char *path)
+{
+    if (spare.path && spare.owner == getpid())
+        return false;
+    spare_drop(); /* a copy's (a runner inside a body) names its parent's */
+    const char *env = getenv("TMPDIR");
+    spare.path = strdup(path);
+    spare.base_env = env ? strdup(env) : NULL;
+    spare.owner = getpid();
+    if (!spare.path || (env && !spare.base_env)) {
+        spare_drop();
+        return false;
+    }
+    return true;
+}
+
+/* The spare, if it is still what a fresh one would be: our own empty 0700
+ * directory (a case may have changed its mode; emptiness the init saw). */
+static bool take_spare(char *out, size_t len)
+{
+    if (!spare.path || spare.owner != getpid())
+        return false;
+    struct stat st;
+    bool fresh = same_env(getenv("TMPDIR"), spare.base_env) && strlen(spare.path) < len &&
+                 lstat(spare.path, &st) == 0 && S_ISDIR(st.st_mode) &&
+                 (st.st_mode & 07777) == 0700 && st.st_uid == geteuid();
+    if (fresh)
+        snprintf(out, len, "%s", spare.path);
+    else if (rmdir(spare.path) < 0 && errno != ENOENT)
+        tc_remove_tree(spare.path);
+    spare_drop();
+    return fresh;
+}
+
 int tc_tmpdir_make(char *out, size_t len)
 {
+    if (take_spare(out, len))
+        return 0;
     const char *env = getenv("TMPDIR");
     char cwd[PATH_MAX];
     const char *bases[] = {env && env[0] == '/' ? env : "/tmp", "/var/tmp", NULL};

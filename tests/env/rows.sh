@@ -169,6 +169,15 @@ row_leftovers() {
         "${env[@]}" "$SUITE" -j 2 --filter waits --filter ran >/dev/null 2>&1 &
         local pid=$!
         wait_for_line "$RAN" waits || true
+        wait_for_line "$RAN" ran || true
+        # Fork only, the finished case's empty TMPDIR is the runner's spare
+        # now (for a next case): the waiting case's init must remove it too.
+        if [[ $mode != full ]]; then
+            sleep 0.3
+            local held
+            held=$(find "$BASE" -maxdepth 1 -name "testcage.$pid.*" | wc -l)
+            ((held == 2)) || note_fail "$mode: $held TMPDIRs of the runner before SIGKILL, not 2 (its case's and the spare)"
+        fi
         kill -KILL "$pid"
         wait "$pid" 2>/dev/null || true
         sleep 0.3

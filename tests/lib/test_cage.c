@@ -21,6 +21,7 @@
 #include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/sem.h>
@@ -370,6 +371,84 @@ static int body_fork_only(void *arg)
     if (write_file(tmp, 3) != 0)
         return 61;
     return leak_child() == 0 ? 0 : 62;
+}
+
+/* What a fork-only case found as its TMPDIR, told through shared memory. */
+struct tmpdir_seen {
+    char path[256];
+    bool fresh; /* an empty directory of ours, mode 0700 */
+};
+
+static bool dir_is_empty(const char *path)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    bool empty = d != NULL;
+    while (d && empty && (e = readdir(d)))
+        empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+    if (d)
+        closedir(d);
+    return empty;
+}
+
+/* arg: the shared record; what the case then does to its TMPDIR is in it:
+ * 'k' keeps it clean, 'c' chmods it 0755, 'f' leaves a file in it. */
+static int body_tmpdir_seen(void *arg)
+{
+    struct tmpdir_seen *seen = arg;
+    const char *tmp = getenv("TMPDIR");
+    struct stat st;
+    if (!tmp || lstat(tmp, &st) < 0)
+        return 70;
+    char what = seen->path[0];
+    snprintf(seen->path, sizeof(seen->path), "%s", tmp);
+    seen->fresh = S_ISDIR(st.st_mode) && (st.st_mode & 07777) == 0700 && st.st_uid == geteuid() &&
+                  dir_is_empty(tmp);
+    if (what == 'c')
+        return chmod(tmp, 0755) == 0 ? 0 : 71;
+    return what == 'f' ? write_file(tmp, 2) : 0;
+}
+
+static void run_tmpdir_case(struct tmpdir_seen *seen, char what, testcage_result *r)
+{
+    testcage_opts o;
+    opts_for(&o, body_tmpdir_seen, seen);
+    o.namespaces = 0;
+    memset(seen, 0, sizeof(*seen));
+    seen->path[0] = what;
+    run(&o, r);
+    assert_status(r, TESTCAGE_PASS);
+    assert_true(seen->fresh);
+}
+
+/* An empty TMPDIR goes to the next fork-only case (no mkdir and rmdir per
+ * case); one the case changed or left a file in does not, and the next
+ * case still gets an empty 0700 directory of its own. */
+static void test_fork_only_tmpdir_reused_only_fresh(void **state)
+{
+    (void)state;
+    struct tmpdir_seen *seen =
+        mmap(NULL, sizeof(*seen), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    assert_true(seen != MAP_FAILED);
+    testcage_result r;
+    char first[256], second[256];
+    run_tmpdir_case(seen, 'k', &r);
+    snprintf(first, sizeof(first), "%s", seen->path);
+    testcage_result_free(&r);
+    run_tmpdir_case(seen, 'c', &r);
+    assert_string_equal(seen->path, first); /* the clean one came back */
+    testcage_result_free(&r);
+    run_tmpdir_case(seen, 'f', &r);
+    assert_string_not_equal(seen->path, first); /* the changed one did not */
+    snprintf(second, sizeof(second), "%s", seen->path);
+    assert_int_equal(r.nfiles, 1);
+    testcage_result_free(&r);
+    run_tmpdir_case(seen, 'k', &r);
+    assert_string_not_equal(seen->path, second); /* nor the littered one */
+    assert_int_equal(access(first, F_OK), -1);
+    assert_int_equal(access(second, F_OK), -1);
+    testcage_result_free(&r);
+    munmap(seen, sizeof(*seen));
 }
 
 static int body_hostname(void *arg)
@@ -1173,6 +1252,7 @@ int main(void)
         cmocka_unit_test(test_garbage_report_cannot_pass),
         cmocka_unit_test(test_leaks_fail_policy),
         cmocka_unit_test(test_fork_only),
+        cmocka_unit_test(test_fork_only_tmpdir_reused_only_fresh),
         cmocka_unit_test(test_uts_hostname),
         cmocka_unit_test(test_net_lo_up),
         cmocka_unit_test(test_event_loop),
