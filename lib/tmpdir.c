@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #define PREFIX "testcage."
@@ -141,16 +144,25 @@ bool tc_tmpdir_give(const char *path)
     return true;
 }
 
-/* The spare, if it is still what a fresh one would be: our own empty 0700
- * directory (a case may have changed its mode; emptiness the init saw). */
+/* Is the directory as mkdtemp makes it: ours, mode 0700, no extended
+ * attribute (ACLs are some) and no immutable or append-only flag? */
+static bool as_made(const char *path)
+{
+    struct statx st;
+    const uint64_t flags = STATX_ATTR_IMMUTABLE | STATX_ATTR_APPEND;
+    return statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &st) == 0 &&
+           S_ISDIR(st.stx_mode) && (st.stx_mode & 07777) == 0700 && st.stx_uid == geteuid() &&
+           !(st.stx_attributes & flags) && llistxattr(path, NULL, 0) == 0;
+}
+
+/* The spare, if it is still what a fresh one would be (a case may have
+ * changed its mode, ACL or flags; its emptiness the init saw). */
 static bool take_spare(char *out, size_t len)
 {
     if (!spare.path || spare.owner != getpid())
         return false;
-    struct stat st;
     bool fresh = same_env(getenv("TMPDIR"), spare.base_env) && strlen(spare.path) < len &&
-                 lstat(spare.path, &st) == 0 && S_ISDIR(st.st_mode) &&
-                 (st.st_mode & 07777) == 0700 && st.st_uid == geteuid();
+                 as_made(spare.path);
     if (fresh)
         snprintf(out, len, "%s", spare.path);
     else if (rmdir(spare.path) < 0 && errno != ENOENT)

@@ -29,6 +29,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -392,7 +393,8 @@ static bool dir_is_empty(const char *path)
 }
 
 /* arg: the shared record; what the case then does to its TMPDIR is in it:
- * 'k' keeps it clean, 'c' chmods it 0755, 'f' leaves a file in it. */
+ * 'k' keeps it clean, 'c' chmods it 0755, 'x' gives it an extended
+ * attribute, 'f' leaves a file in it. */
 static int body_tmpdir_seen(void *arg)
 {
     struct tmpdir_seen *seen = arg;
@@ -406,6 +408,8 @@ static int body_tmpdir_seen(void *arg)
                   dir_is_empty(tmp);
     if (what == 'c')
         return chmod(tmp, 0755) == 0 ? 0 : 71;
+    if (what == 'x')
+        return setxattr(tmp, "user.testcage", "1", 1, 0) == 0 ? 0 : 72;
     return what == 'f' ? write_file(tmp, 2) : 0;
 }
 
@@ -431,23 +435,26 @@ static void test_fork_only_tmpdir_reused_only_fresh(void **state)
         mmap(NULL, sizeof(*seen), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     assert_true(seen != MAP_FAILED);
     testcage_result r;
-    char first[256], second[256];
-    run_tmpdir_case(seen, 'k', &r);
-    snprintf(first, sizeof(first), "%s", seen->path);
-    testcage_result_free(&r);
-    run_tmpdir_case(seen, 'c', &r);
-    assert_string_equal(seen->path, first); /* the clean one came back */
-    testcage_result_free(&r);
-    run_tmpdir_case(seen, 'f', &r);
-    assert_string_not_equal(seen->path, first); /* the changed one did not */
-    snprintf(second, sizeof(second), "%s", seen->path);
-    assert_int_equal(r.nfiles, 1);
-    testcage_result_free(&r);
-    run_tmpdir_case(seen, 'k', &r);
-    assert_string_not_equal(seen->path, second); /* nor the littered one */
-    assert_int_equal(access(first, F_OK), -1);
-    assert_int_equal(access(second, F_OK), -1);
-    testcage_result_free(&r);
+    char seen_paths[4][256];
+    const char steps[] = "kckxfk";
+    /* The path each step must see: the one before it (a clean one came
+     * back) or a new one (the one before was chmodded, given an extended
+     * attribute or littered). */
+    const bool same_as_before[] = {false, true, false, true, false, false};
+    int made = 0;
+    for (size_t k = 0; steps[k]; k++) {
+        run_tmpdir_case(seen, steps[k], &r);
+        if (k > 0 && same_as_before[k])
+            assert_string_equal(seen->path, seen_paths[made - 1]);
+        else if (k > 0)
+            assert_string_not_equal(seen->path, seen_paths[made - 1]);
+        if (k == 0 || !same_as_before[k])
+            snprintf(seen_paths[made++], sizeof(seen_paths[0]), "%s", seen->path);
+        assert_int_equal(r.nfiles, steps[k] == 'f' ? 1 : 0);
+        testcage_result_free(&r);
+    }
+    for (int k = 0; k < made - 1; k++) /* all but the last one's are gone */
+        assert_int_equal(access(seen_paths[k], F_OK), -1);
     munmap(seen, sizeof(*seen));
 }
 
