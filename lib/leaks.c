@@ -119,10 +119,31 @@ static struct {
     long procs, ipcs;
 } counted;
 
+/* A scan reads the pid list first and each process's state after it: a
+ * process that forks and dies in between (a daemon's double fork) would
+ * leave its child out of the scan, and the leak unseen. So the scan is
+ * repeated until two agree (bounded: a fork bomb never settles). */
+static long list_settled(pid_t root, pid_t *pids)
+{
+    static pid_t again[TC_MAX_LISTED];
+    long n = tc_leaks_list_pids(root, pids, TC_MAX_LISTED);
+    for (int round = 0; n >= 0 && round < 8; round++) {
+        long m = tc_leaks_list_pids(root, again, TC_MAX_LISTED);
+        size_t bytes = (size_t)(m < TC_MAX_LISTED ? m : TC_MAX_LISTED) * sizeof(pid_t);
+        bool same = m == n && memcmp(again, pids, bytes) == 0;
+        n = m;
+        if (m >= 0)
+            memcpy(pids, again, bytes);
+        if (same)
+            break;
+    }
+    return n;
+}
+
 static int report_procs(int fd, pid_t root, int64_t *omitted)
 {
     pid_t pids[TC_MAX_LISTED];
-    long total = tc_leaks_list_pids(root, pids, TC_MAX_LISTED);
+    long total = list_settled(root, pids);
     if (total < 0)
         return -1;
     counted.procs = total;

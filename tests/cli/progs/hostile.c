@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +27,9 @@
 static void usage(void)
 {
     fputs("usage: hostile MODE [ARGS...]\n"
-          "modes: hang, ignore-term, term-report, daemon [stay], children N, respawn,\n"
-          "       litter NAME, ipc KEY, segv, abort, exit CODE, flood MIB, garbage CODE,\n"
+          "modes: hang, ignore-term, term-report, daemon [stay], daemon-nowait,\n"
+          "       children N, respawn, litter NAME, ipc KEY, segv, abort, exit CODE, flood MIB, "
+          "garbage CODE,\n"
           "       zombies N, ids, bind PORT, echo VAR, excl PATH, umount, usecage DIR, "
           "heap-overflow,\n"
           "       sleep SECONDS, clocks\n",
@@ -85,8 +87,10 @@ static void term_report(int sig)
     _exit(3);
 }
 
-/* Double fork + setsid: the grandchild sleeps forever, detached. */
-static void spawn_daemon(void)
+/* Double fork + setsid: the grandchild sleeps forever, detached. With
+ * nowait the caller returns at once, so the middle process forks and dies
+ * while the cage may already be looking for leaks. */
+static void spawn_daemon(bool nowait)
 {
     pid_t pid = fork();
     if (pid < 0) {
@@ -101,7 +105,8 @@ static void spawn_daemon(void)
         signal(SIGHUP, SIG_IGN);
         hang();
     }
-    waitpid(pid, NULL, 0);
+    if (!nowait)
+        waitpid(pid, NULL, 0);
 }
 
 static void make_file(const char *path, size_t size)
@@ -369,8 +374,8 @@ int main(int argc, char **argv)
         printf("hostile: waiting for SIGTERM\n");
         hang();
     }
-    if (!strcmp(mode, "daemon")) {
-        spawn_daemon();
+    if (!strcmp(mode, "daemon") || !strcmp(mode, "daemon-nowait")) {
+        spawn_daemon(!strcmp(mode, "daemon-nowait"));
         printf("daemon spawned\n");
         if (argc > 2 && !strcmp(argv[2], "stay"))
             hang();
