@@ -37,7 +37,7 @@ struct testcage_cage {
     struct tc_clone clone;
     bool reaped;
     bool init_exited; /* reaped after exit(), not killed: it did its end */
-    char *tmpdir;     /* fork-only: the private TMPDIR, removed at the end */
+    char *tmpdir;     /* fork-only: the private TMPDIR, removed or handed on at the end */
     struct tc_limits lim;
     struct tc_verdict v;
     volatile uint64_t *end_slot; /* a function body's proof that it finished */

@@ -184,6 +184,8 @@ def build_rows(a, cfg, runner, workdir):
     rows.append(floor_row("vminit", "floor: CLONE_VM init + forked body (testcage's shape)"))
     rows.append(floor_row("nested", "floor: that shape, body in its own user + mount namespace "
                                     "(root's body in testcage)"))
+    rows.append(floor_row("forkonly", "floor: CLONE_VM init + forked body, no namespaces "
+                                      "(testcage's fork-only shape)"))
     rows.append(suite_row("cmocka.inprocess", "cmocka_run_group_tests, in-process",
                           [binary(f"bench_cmocka_{n}")], n))
     rows.append(suite_row("testcage.j1", "testcage -j 1", [tc, "-q", "-j", "1"], n, stats=True))
@@ -256,6 +258,12 @@ def targets(rows):
         v <= 1.1)
     v = m["testcage.forkonly"] / m["check.fork"]
     add("forkonly_vs_check", "fork-only <= 0.8x Check CK_FORK per case", v, 0.8, v <= 0.8)
+    # Its reach: the fork-only shape's floor plus what Check's own forked
+    # child does beyond a bare fork (the test, its exit) is the least a
+    # fork-only case can cost.
+    v = (m["floor.forkonly"] + m["check.fork"] - m["floor.fork"]) / m["check.fork"]
+    add("forkonly_floor", "(reachability) the fork-only floor + Check's work beyond a bare fork "
+        "<= 0.8x Check", v, 0.8, v <= 0.8)
     v = m["criterion.j1"] / m["testcage.j1"]
     add("vs_criterion", "caged -j 1 >= 15x faster than Criterion --jobs 1", v, 15, v >= 15)
     over = m["cli.testcage"] - m["cli.bare"]
@@ -355,6 +363,7 @@ def write_markdown(doc, path, png_name):
 SHORT = {"floor.cage": "floor: cage (clone+mounts)", "floor.fork": "floor: fork+wait",
          "floor.init": "floor: init + body", "floor.vminit": "floor: CLONE_VM init + body",
          "floor.nested": "floor: + nested user+mount ns",
+         "floor.forkonly": "floor: CLONE_VM init + body, no ns",
          "cmocka.inprocess": "cmocka in-process", "testcage.j1": "testcage -j1",
          "testcage.j2": "testcage -j2", "testcage.rootless": "testcage -j1 rootless",
          "testcage.cgroupns": "testcage -j1 +cgroup",
@@ -380,7 +389,8 @@ def write_plot_data(doc, path):
 
 
 def expected_ids(cfg, root):
-    ids = ["floor.cage", "floor.fork", "floor.init", "floor.vminit", "floor.nested", "cmocka.inprocess", "testcage.j1", "testcage.j2",
+    ids = ["floor.cage", "floor.fork", "floor.init", "floor.vminit", "floor.nested", "floor.forkonly",
+           "cmocka.inprocess", "testcage.j1", "testcage.j2",
            "testcage.cgroupns", "testcage.forkonly", "testcage.main", "check.fork", "criterion.j1", "cli.bare",
            "cli.testcage", "cli.unshare", "cli.bwrap", "startup.cmocka", "startup.testcage",
            "startup.static"]

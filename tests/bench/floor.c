@@ -5,7 +5,9 @@
  * same with a CLONE_VM init on its own stack, so only the body copies the page
  * tables; "nested" that shape with the body in a user namespace of its own
  * (identity maps written by the init) that unshares its own mount namespace,
- * as testcage's body does so that root can mount in its cage. Prints {"mode":..,"n":..,"us_per_iter":..}. */
+ * as testcage's body does so that root can mount in its cage; "forkonly"
+ * the CLONE_VM shape without namespaces or mounts (testcage's fork-only
+ * cage: a subreaper init and its body). Prints {"mode":..,"n":..,"us_per_iter":..}. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -54,6 +56,7 @@ struct two {
     int forked;  /* vminit: tells the runner the body exists (-1: not used) */
     char *stack; /* vminit: top of the body's stack */
     int go[2];   /* nested: the init's word that the body's id maps are written */
+    bool caged;  /* false (forkonly): no namespaces, so no mounts either */
 };
 
 static int body_fn(void *arg)
@@ -101,7 +104,7 @@ static int map_nested(pid_t body)
 static int init_fn(void *arg)
 {
     const struct two *t = arg;
-    if (mounts() < 0)
+    if (t->caged && mounts() < 0)
         _exit(1);
     bool nested = t->go[0] >= 0;
     pid_t body = nested          ? clone(nested_body_fn, t->stack, CLONE_NEWUSER | SIGCHLD, arg)
@@ -122,7 +125,7 @@ static int init_fn(void *arg)
                                                                                              : 1);
 }
 
-static int two_process(bool vm, bool nested)
+static int two_process(bool vm, bool nested, bool caged)
 {
     static char *stacks;
     enum { STACK = 64 * 1024 };
@@ -138,9 +141,11 @@ static int two_process(bool vm, bool nested)
     struct two t = {.wfd = p[1],
                     .forked = f[1],
                     .stack = vm ? stacks + 2 * STACK : NULL,
-                    .go = {go[0], go[1]}};
-    pid_t pid = vm ? clone(init_fn, stacks + STACK, CLONE_VM | NS_FLAGS | SIGCHLD, &t)
-                   : (pid_t)syscall(SYS_clone, NS_FLAGS | SIGCHLD, NULL, NULL, NULL, NULL);
+                    .go = {go[0], go[1]},
+                    .caged = caged};
+    int ns = caged ? NS_FLAGS : 0;
+    pid_t pid = vm ? clone(init_fn, stacks + STACK, CLONE_VM | ns | SIGCHLD, &t)
+                   : (pid_t)syscall(SYS_clone, ns | SIGCHLD, NULL, NULL, NULL, NULL);
     if (pid == 0)
         init_fn(&t);
     char c = 0;
@@ -190,13 +195,13 @@ static int one(bool cage)
 
 int main(int argc, char **argv)
 {
-    const char *modes[] = {"cage", "fork", "init", "vminit", "nested"};
+    const char *modes[] = {"cage", "fork", "init", "vminit", "nested", "forkonly"};
     int mode = -1;
-    for (int k = 0; argc == 3 && k < 5; k++)
+    for (int k = 0; argc == 3 && k < 6; k++)
         if (strcmp(argv[1], modes[k]) == 0)
             mode = k;
     if (mode < 0) {
-        fprintf(stderr, "usage: %s cage|fork|init|vminit|nested N\n", argv[0]);
+        fprintf(stderr, "usage: %s cage|fork|init|vminit|nested|forkonly N\n", argv[0]);
         return 2;
     }
     long n = strtol(argv[2], NULL, 10);
@@ -206,7 +211,7 @@ int main(int argc, char **argv)
     }
     double start = now_us();
     for (long k = 0; k < n; k++) {
-        int rc = mode <= 1 ? one(mode == 0) : two_process(mode >= 3, mode == 4);
+        int rc = mode <= 1 ? one(mode == 0) : two_process(mode >= 3, mode == 4, mode != 5);
         if (rc < 0) {
             fprintf(stderr, "floor: %s failed: %s\n", modes[mode], strerror(errno));
             return 1;
